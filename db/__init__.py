@@ -1,0 +1,1 @@
+"""Postgres: models, engine and session scopes, repositories."""

@@ -1,0 +1,261 @@
+"""SQLAlchemy 2 models: the system of record.
+
+Statuses are plain strings checked by constraints (not Postgres enums) so that adding a
+state is a one-line migration.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from db.base import Base
+
+
+class LeadStatus(enum.StrEnum):
+    pending = "pending"  # stored, not yet published to the queues
+    queued = "queued"  # its chain is on the broker
+    in_progress = "in_progress"  # at least one stage done
+    awaiting_approval = "awaiting_approval"  # went through BDR; a person decides next
+    completed = "completed"  # went through every stage (dry runs end here)
+    disqualified = "disqualified"  # ended early: tier D, or duplicate under stop_on_duplicate
+    failed = "failed"  # a stage exhausted its retries; see error_stage / error_message
+
+
+TERMINAL_LEAD_STATUSES = frozenset(
+    {
+        LeadStatus.awaiting_approval,
+        LeadStatus.completed,
+        LeadStatus.disqualified,
+        LeadStatus.failed,
+    }
+)
+
+
+class BatchStatus(enum.StrEnum):
+    queued = "queued"  # stored; the dispatch task is on its way
+    dispatching = "dispatching"  # chains are being published in slices
+    running = "running"  # every chain is published; leads are in flight
+    finished = "finished"  # every lead has an outcome
+    cancelled = "cancelled"
+
+
+class JobState(enum.StrEnum):
+    queued = "queued"
+    started = "started"
+    succeeded = "succeeded"
+    failed = "failed"
+
+
+def _check_in(column: str, values: type[enum.StrEnum]) -> str:
+    quoted = ", ".join(f"'{v.value}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+class Batch(Base):
+    __tablename__ = "batches"
+    __table_args__ = (CheckConstraint(_check_in("status", BatchStatus), name="status"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    name: Mapped[str | None] = mapped_column(String(255))
+    source: Mapped[str | None] = mapped_column(String(512), doc="file name or 'json'")
+    status: Mapped[str] = mapped_column(String(20), default=BatchStatus.queued)
+    engine: Mapped[str] = mapped_column(String(20), default="rules")
+    total_rows: Mapped[int] = mapped_column(Integer, default=0)
+    accepted_count: Mapped[int] = mapped_column(Integer, default=0)
+    rejected_count: Mapped[int] = mapped_column(Integer, default=0)
+    duplicate_count: Mapped[int] = mapped_column(Integer, default=0)
+    done_count: Mapped[int] = mapped_column(
+        Integer, default=0, doc="leads with an outcome; bumped in the same statement as the lead"
+    )
+    rejections: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    stop_on_duplicate: Mapped[bool] = mapped_column(Boolean, default=False)
+    skip_enrichment: Mapped[bool] = mapped_column(Boolean, default=False)
+    create_in_crm: Mapped[bool] = mapped_column(Boolean, default=False)
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    dispatch_task_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    dispatched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    leads: Mapped[list[Lead]] = relationship(back_populates="batch", lazy="raise")
+
+
+class Lead(Base):
+    __tablename__ = "leads"
+    __table_args__ = (
+        CheckConstraint(_check_in("status", LeadStatus), name="status"),
+        UniqueConstraint("batch_id", "csv_index"),
+        Index("ix_leads_batch_id_status", "batch_id", "status"),
+        Index("ix_leads_batch_id_dispatched", "batch_id", "dispatched", "csv_index"),
+        Index("ix_leads_domain", "domain"),
+        Index("ix_leads_phone", "phone"),
+        Index("ix_leads_email", "email"),
+        Index("ix_leads_name_key", "name_key"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    batch_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("batches.id", ondelete="CASCADE")
+    )
+    csv_index: Mapped[int | None] = mapped_column(Integer, doc="1-based data row in the source")
+    company_name: Mapped[str] = mapped_column(String(512))
+    name_key: Mapped[str] = mapped_column(
+        String(512), doc="name without legal suffix, for matching"
+    )
+    website: Mapped[str | None] = mapped_column(String(1024))
+    domain: Mapped[str | None] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(32), doc="E.164")
+    contact_name: Mapped[str | None] = mapped_column(String(255))
+    contact_title: Mapped[str | None] = mapped_column(String(255))
+    industry: Mapped[str | None] = mapped_column(String(255))
+    company_size: Mapped[str | None] = mapped_column(String(64))
+    employee_count: Mapped[int | None] = mapped_column(Integer)
+    street: Mapped[str | None] = mapped_column(String(512))
+    city: Mapped[str | None] = mapped_column(String(255))
+    state: Mapped[str | None] = mapped_column(String(64))
+    zip: Mapped[str | None] = mapped_column(String(16))
+    profile: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, default=dict, doc="typed source attributes: OEMs, dealer tier, capabilities, rating"
+    )
+    raw: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, doc="unknown columns, kept")
+    duplicate_of: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    duplicate_reason: Mapped[str | None] = mapped_column(String(255))
+
+    status: Mapped[str] = mapped_column(String(20), default=LeadStatus.pending)
+    dispatched: Mapped[bool] = mapped_column(Boolean, default=False)
+    current_stage: Mapped[str | None] = mapped_column(String(32))
+    outcome_reason: Mapped[str | None] = mapped_column(Text)
+    error_stage: Mapped[str | None] = mapped_column(String(32))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    score: Mapped[int | None] = mapped_column(Integer)
+    tier: Mapped[str | None] = mapped_column(String(1))
+    growth_score: Mapped[int | None] = mapped_column(Integer)
+    stage_outputs: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, default=dict, server_default=text("'{}'::jsonb")
+    )
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    batch: Mapped[Batch | None] = relationship(back_populates="leads", lazy="raise")
+
+
+class AgentExecution(Base):
+    """One stage run for one lead; the unique key makes a redelivered stage a no-op."""
+
+    __tablename__ = "agent_executions"
+    __table_args__ = (
+        UniqueConstraint("lead_id", "stage"),
+        Index("ix_agent_executions_batch_id_stage", "batch_id", "stage", "success"),
+        Index("ix_agent_executions_task_id", "task_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    lead_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
+    batch_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    stage: Mapped[str] = mapped_column(String(32))
+    task_id: Mapped[str | None] = mapped_column(String(64))
+    engine: Mapped[str] = mapped_column(String(20), default="rules")
+    input: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    output: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    success: Mapped[bool] = mapped_column(Boolean)
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    latency_ms: Mapped[float] = mapped_column(Float, default=0.0)
+    cost_usd: Mapped[Decimal] = mapped_column(Numeric(12, 6), default=Decimal(0))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class EnrichmentCache(Base):
+    __tablename__ = "enrichment_cache"
+    __table_args__ = (
+        UniqueConstraint("provider", "cache_key"),
+        Index("ix_enrichment_cache_expires_at", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    provider: Mapped[str] = mapped_column(String(32))
+    cache_key: Mapped[str] = mapped_column(String(512))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    cost_usd: Mapped[Decimal] = mapped_column(Numeric(12, 6), default=Decimal(0))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PipelineTestExecution(Base):
+    """One single-lead run through every stage, kept with its per-stage timeline."""
+
+    __tablename__ = "pipeline_test_executions"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    lead_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    lead_name: Mapped[str] = mapped_column(String(512))
+    csv_index: Mapped[int | None] = mapped_column(Integer)
+    success: Mapped[bool] = mapped_column(Boolean, default=False)
+    error_stage: Mapped[str | None] = mapped_column(String(32))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    total_latency_ms: Mapped[float] = mapped_column(Float, default=0.0)
+    total_cost_usd: Mapped[Decimal] = mapped_column(Numeric(12, 6), default=Decimal(0))
+    stages: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    timeline: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    stop_on_duplicate: Mapped[bool] = mapped_column(Boolean, default=False)
+    skip_enrichment: Mapped[bool] = mapped_column(Boolean, default=False)
+    create_in_crm: Mapped[bool] = mapped_column(Boolean, default=False)
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class Job(Base):
+    """A task id the API handed out, with its state from our own records."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (CheckConstraint(_check_in("state", JobState), name="state"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True, doc="the Celery task id")
+    kind: Mapped[str] = mapped_column(String(64), doc="task name, e.g. pipeline.dispatch_batch")
+    batch_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    lead_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    state: Mapped[str] = mapped_column(String(16), default=JobState.queued)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,1 @@
+"""Queries and writes, grouped by what they serve. Repositories never commit."""

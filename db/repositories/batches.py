@@ -1,0 +1,199 @@
+"""Batches: creation with their leads, dispatch slices, progress and results."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from db.models import (
+    TERMINAL_LEAD_STATUSES,
+    AgentExecution,
+    Batch,
+    BatchStatus,
+    Job,
+    JobState,
+    Lead,
+    LeadStatus,
+)
+
+LEAD_INSERT_CHUNK = 1000
+
+
+@dataclass
+class BatchOptions:
+    stop_on_duplicate: bool = False
+    skip_enrichment: bool = False
+    create_in_crm: bool = False
+    dry_run: bool = False
+
+
+@dataclass
+class NewBatch:
+    name: str | None
+    source: str
+    engine: str
+    options: BatchOptions
+    total_rows: int
+    leads: list[dict[str, Any]]  # LeadDraft dicts, duplicates already marked
+    rejections: list[dict[str, Any]] = field(default_factory=list)
+
+
+def create_batch(session: Session, new: NewBatch, dispatch_task_id: str) -> uuid.UUID:
+    """Write the batch, its leads and the dispatch job; the caller commits, then sends."""
+    batch_id = uuid.uuid4()
+    duplicates = sum(1 for lead in new.leads if lead.get("duplicate_reason"))
+    session.execute(
+        insert(Batch).values(
+            id=batch_id,
+            name=new.name,
+            source=new.source,
+            engine=new.engine,
+            status=BatchStatus.queued,
+            total_rows=new.total_rows,
+            accepted_count=len(new.leads),
+            rejected_count=len(new.rejections),
+            duplicate_count=duplicates,
+            rejections=new.rejections,
+            stop_on_duplicate=new.options.stop_on_duplicate,
+            skip_enrichment=new.options.skip_enrichment,
+            create_in_crm=new.options.create_in_crm,
+            dry_run=new.options.dry_run,
+            dispatch_task_id=dispatch_task_id,
+            done_count=0,
+        )
+    )
+    rows = [_lead_row(batch_id, lead) for lead in new.leads]
+    for start in range(0, len(rows), LEAD_INSERT_CHUNK):
+        # Core executemany: psycopg batches these into multi-row INSERTs.
+        session.execute(insert(Lead), rows[start : start + LEAD_INSERT_CHUNK])
+    session.execute(
+        insert(Job).values(
+            id=dispatch_task_id, kind="pipeline.dispatch_batch", batch_id=batch_id,
+            state=JobState.queued,
+        )
+    )
+    return batch_id
+
+
+_LEAD_FIELDS = (
+    "csv_index", "company_name", "name_key", "website", "domain", "email", "phone",
+    "contact_name", "contact_title", "industry", "company_size", "employee_count", "street",
+    "city", "state", "zip", "duplicate_reason",
+)
+
+
+def _lead_row(batch_id: uuid.UUID, lead: dict[str, Any]) -> dict[str, Any]:
+    row = {name: lead.get(name) for name in _LEAD_FIELDS}
+    row.update(
+        id=lead.get("id") or uuid.uuid4(),
+        batch_id=batch_id,
+        duplicate_of=lead.get("duplicate_of"),
+        profile=lead.get("profile") or {},
+        raw=lead.get("raw") or {},
+        status=LeadStatus.pending,
+        dispatched=False,
+        stage_outputs={},
+    )
+    return row
+
+
+def get_batch(session: Session, batch_id: uuid.UUID) -> Batch | None:
+    return session.get(Batch, batch_id)
+
+
+def next_dispatch_slice(session: Session, batch_id: uuid.UUID, size: int) -> list[uuid.UUID]:
+    """The next leads whose chains are not yet on the broker, in file order."""
+    return list(
+        session.scalars(
+            select(Lead.id)
+            .where(Lead.batch_id == batch_id, Lead.dispatched.is_(False))
+            .order_by(Lead.csv_index)
+            .limit(size)
+        )
+    )
+
+
+def mark_dispatched(session: Session, lead_ids: list[uuid.UUID]) -> None:
+    # A lead that a fast worker already moved on keeps its status; only the flag changes.
+    session.execute(
+        update(Lead)
+        .where(Lead.id.in_(lead_ids))
+        .values(
+            dispatched=True,
+            status=case((Lead.status == LeadStatus.pending, LeadStatus.queued), else_=Lead.status),
+        )
+    )
+
+
+def set_batch_status(
+    session: Session, batch_id: uuid.UUID, status: BatchStatus, **values: Any
+) -> None:
+    session.execute(update(Batch).where(Batch.id == batch_id).values(status=status, **values))
+
+
+def unfinished_lead_count(session: Session, batch_id: uuid.UUID) -> int:
+    terminal = [s.value for s in TERMINAL_LEAD_STATUSES]
+    return session.execute(
+        select(func.count())
+        .select_from(Lead)
+        .where(Lead.batch_id == batch_id, Lead.status.not_in(terminal))
+    ).scalar_one()
+
+
+def update_job(session: Session, job_id: str, state: JobState, error: str | None = None) -> None:
+    values: dict[str, Any] = {"state": state}
+    if state == JobState.started:
+        values["started_at"] = func.coalesce(Job.started_at, func.now())
+    if state in (JobState.succeeded, JobState.failed):
+        values["finished_at"] = func.now()
+        values["error"] = error
+    session.execute(update(Job).where(Job.id == job_id).values(**values))
+
+
+@dataclass
+class BatchProgress:
+    batch: Batch
+    by_status: dict[str, int]
+    by_stage: dict[str, dict[str, int]]  # stage -> {"succeeded": n, "failed": n}
+    first_started: datetime | None
+    last_finished: datetime | None
+
+
+def batch_progress(session: Session, batch: Batch) -> BatchProgress:
+    status_rows = session.execute(
+        select(Lead.status, func.count()).where(Lead.batch_id == batch.id).group_by(Lead.status)
+    )
+    by_status: dict[str, int] = dict(status_rows.tuples())
+    by_stage: dict[str, dict[str, int]] = {}
+    first: datetime | None = None
+    last: datetime | None = None
+    rows = list(
+        session.execute(
+            select(
+                AgentExecution.stage,
+                AgentExecution.success,
+                func.count(),
+                func.min(AgentExecution.created_at),
+                func.max(AgentExecution.created_at),
+            )
+            .where(AgentExecution.batch_id == batch.id)
+            .group_by(AgentExecution.stage, AgentExecution.success)
+        ).tuples()
+    )
+    for stage, success, count, started, finished in rows:
+        entry = by_stage.setdefault(stage, {"succeeded": 0, "failed": 0})
+        entry["succeeded" if success else "failed"] += count
+        first = started if first is None or started < first else first
+        last = finished if last is None or finished > last else last
+    return BatchProgress(batch, by_status, by_stage, first, last)
+
+
+def batch_results(session: Session, batch_id: uuid.UUID) -> list[Lead]:
+    return list(
+        session.scalars(select(Lead).where(Lead.batch_id == batch_id).order_by(Lead.csv_index))
+    )

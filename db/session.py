@@ -1,0 +1,68 @@
+"""Engine and session scopes.
+
+One engine per process, created on first use. Celery workers call :func:`reset_engine`
+in ``worker_process_init`` so no pooled connection crosses a fork.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from settings import get_settings
+
+_engine: Engine | None = None
+_session_factory: sessionmaker[Session] | None = None
+
+
+class DatabaseNotConfiguredError(RuntimeError):
+    """No database URL: start the local stack or set SALES_AGENT_DATABASE_URL."""
+
+
+def get_engine() -> Engine:
+    global _engine, _session_factory
+    if _engine is None:
+        url = get_settings().database_url
+        if not url:
+            raise DatabaseNotConfiguredError(
+                "SALES_AGENT_DATABASE_URL is not set; run through `sales-agent` "
+                "(which starts a local stack) or set it"
+            )
+        _engine = create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True)
+        _session_factory = sessionmaker(_engine, expire_on_commit=False)
+    return _engine
+
+
+def reset_engine() -> None:
+    """Forget the engine (after fork, or when settings change) without closing parent sockets."""
+    global _engine, _session_factory
+    if _engine is not None:
+        _engine.dispose(close=False)
+    _engine = None
+    _session_factory = None
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """A session that commits once at the end, or rolls back on error: the one commit point."""
+    get_engine()
+    assert _session_factory is not None
+    with _session_factory() as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+@contextmanager
+def read_only() -> Iterator[Session]:
+    """A session for reads; nothing is committed."""
+    get_engine()
+    assert _session_factory is not None
+    with _session_factory() as session:
+        yield session

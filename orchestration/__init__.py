@@ -1,0 +1,1 @@
+"""The agents' LangGraph graphs, engines, the batch canvas and integrations."""

@@ -1,0 +1,1 @@
+"""Celery tasks: one module per agent queue, plus pipeline bookkeeping. Thin by design."""

@@ -1,0 +1,5 @@
+"""The ``bdr``-queue task: ``bdr.run``."""
+
+from tasks.stage import stage_task
+
+run = stage_task("bdr")

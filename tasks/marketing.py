@@ -1,0 +1,5 @@
+"""The ``marketing``-queue task: ``marketing.run``."""
+
+from tasks.stage import stage_task
+
+run = stage_task("marketing")

@@ -1,0 +1,92 @@
+"""Pipeline bookkeeping: publish a batch's per-lead chains in slices; finalize a batch."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from celery import Task, chain
+from sqlalchemy import func
+
+from db.models import BatchStatus, JobState
+from db.repositories.batches import (
+    get_batch,
+    mark_dispatched,
+    next_dispatch_slice,
+    set_batch_status,
+    unfinished_lead_count,
+    update_job,
+)
+from db.session import unit_of_work
+from settings import get_settings
+from tasks.stage import stage_payload
+from workers.celery_app import app
+from workers.queues import DISPATCH_BATCH, FINALIZE_BATCH, PIPELINE_STAGES, STAGE_TASKS
+
+log = logging.getLogger(__name__)
+
+
+def lead_chain(lead_id: uuid.UUID, batch_id: uuid.UUID) -> Any:
+    """qualification → enrichment → growth → marketing → bdr, each on its own queue."""
+    first, *rest = PIPELINE_STAGES
+    return chain(
+        app.signature(STAGE_TASKS[first], args=(stage_payload(lead_id, batch_id),)),
+        *(app.signature(STAGE_TASKS[stage]) for stage in rest),
+    )
+
+
+@app.task(name=DISPATCH_BATCH, bind=True, max_retries=10, default_retry_delay=5)
+def dispatch_batch(self: Task[Any, Any], batch_id: str, job_id: str | None = None) -> int:
+    """Publish one slice of chains, then hand the rest of the batch to a fresh message.
+
+    Chains are published before their leads are marked, so a crash in between re-publishes
+    (stages are idempotent) rather than loses a lead.
+    """
+    batch_uuid = uuid.UUID(batch_id)
+    job_id = job_id or self.request.id
+    size = get_settings().dispatch_slice_size
+    with unit_of_work() as session:
+        batch = get_batch(session, batch_uuid)
+        if batch is None or batch.status in (BatchStatus.cancelled, BatchStatus.finished):
+            if job_id:
+                update_job(session, job_id, JobState.succeeded)
+            return 0
+        if batch.status == BatchStatus.queued:
+            set_batch_status(session, batch_uuid, BatchStatus.dispatching)
+            if job_id:
+                update_job(session, job_id, JobState.started)
+        lead_ids = next_dispatch_slice(session, batch_uuid, size)
+    for lead_id in lead_ids:
+        lead_chain(lead_id, batch_uuid).apply_async()
+    with unit_of_work() as session:
+        mark_dispatched(session, lead_ids)
+        more = len(lead_ids) == size
+        if not more:
+            set_batch_status(session, batch_uuid, BatchStatus.running, dispatched_at=func.now())
+            if job_id:
+                update_job(session, job_id, JobState.succeeded)
+    if more:
+        app.send_task(DISPATCH_BATCH, args=(batch_id,), kwargs={"job_id": job_id})
+    elif not lead_ids:
+        # Every lead may already be done (or the batch was empty): check once more.
+        app.send_task(FINALIZE_BATCH, args=(batch_id,))
+    log.info("batch %s: published %d chains%s", batch_id, len(lead_ids), " (more)" if more else "")
+    return len(lead_ids)
+
+
+@app.task(name=FINALIZE_BATCH, bind=True)
+def finalize_batch(self: Task[Any, Any], batch_id: str) -> bool:
+    """Mark the batch finished once Postgres says every lead has an outcome."""
+    batch_uuid = uuid.UUID(batch_id)
+    with unit_of_work() as session:
+        batch = get_batch(session, batch_uuid)
+        if batch is None or batch.status in (BatchStatus.finished, BatchStatus.cancelled):
+            return False
+        if batch.status in (BatchStatus.queued, BatchStatus.dispatching):
+            return False  # the dispatcher sends finalize again when it is done
+        if unfinished_lead_count(session, batch_uuid):
+            return False
+        set_batch_status(session, batch_uuid, BatchStatus.finished, finished_at=func.now())
+    log.info("batch %s finished", batch_id)
+    return True

@@ -1,0 +1,1 @@
+"""The Celery app, queue/route topology and worker lifecycle."""

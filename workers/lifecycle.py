@@ -1,0 +1,31 @@
+"""Per-process resources, created after fork (STYLE §8)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import redis
+from celery.signals import worker_process_init
+
+from db.session import reset_engine
+from settings import get_settings
+
+log = logging.getLogger(__name__)
+
+_redis: redis.Redis | None = None
+
+
+def get_redis() -> redis.Redis:
+    """This process's Redis client (a small pool), created on first use."""
+    global _redis
+    if _redis is None:
+        _redis = redis.Redis.from_url(get_settings().redis_url, decode_responses=True)
+    return _redis
+
+
+@worker_process_init.connect
+def _reset_after_fork(**_: Any) -> None:
+    global _redis
+    reset_engine()
+    _redis = None
