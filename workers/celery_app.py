@@ -56,3 +56,10 @@ def create_app(settings: Settings | None = None) -> Celery:
 app = create_app()
 
 import workers.lifecycle  # noqa: E402,F401  (connects worker signals)
+
+
+def reconfigure(settings: Settings | None = None) -> None:
+    """Re-read settings into the app (tests and the CLI call this after setting URLs)."""
+    app.conf.update(celery_config(settings or get_settings()))
+    app.pool.force_close_all()
+    app._pool = None

@@ -1,0 +1,47 @@
+"""A batch's results as CSV or JSON text (REST and CLI share this)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from db.models import Lead
+from db.repositories.batches import batch_results, get_batch
+
+RESULT_COLUMNS = (
+    "csv_index", "company_name", "website", "email", "phone", "city", "state", "status",
+    "score", "tier", "growth_score", "outcome_reason", "error_stage", "error_message",
+    "duplicate_reason",
+)
+DERIVED_COLUMNS = ("reasoning", "channels", "outreach_subject")
+
+
+def result_row(lead: Lead) -> dict[str, Any]:
+    row: dict[str, Any] = {"lead_id": str(lead.id)}
+    row.update({column: getattr(lead, column) for column in RESULT_COLUMNS})
+    outputs = lead.stage_outputs or {}
+    row["reasoning"] = outputs.get("qualification", {}).get("reasoning")
+    channels = outputs.get("marketing", {}).get("channels", [])
+    row["channels"] = ",".join(
+        c.get("channel", "") for c in channels if isinstance(c, dict)
+    ) or None
+    row["outreach_subject"] = outputs.get("bdr", {}).get("draft", {}).get("subject")
+    return row
+
+
+def export_results(session: Session, batch_id: uuid.UUID, fmt: str) -> str | None:
+    if get_batch(session, batch_id) is None:
+        return None
+    rows = [result_row(lead) for lead in batch_results(session, batch_id)]
+    if fmt == "json":
+        return json.dumps({"batch_id": str(batch_id), "leads": rows}, default=str, indent=1)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=["lead_id", *RESULT_COLUMNS, *DERIVED_COLUMNS])
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()

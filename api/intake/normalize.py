@@ -1,0 +1,348 @@
+"""Value normalisers: one messy cell in, one clean value (or None) out.
+
+Every function here runs once per cell of files with thousands of rows, so the common
+cases take a hand-written fast path and the slow, general tools (``phonenumbers``,
+``unicodedata``) are reached only for the rare inputs that need them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from typing import Final
+
+# Cells that mean "nothing here" in exported spreadsheets and pandas dumps.
+NULL_TOKENS: Final = frozenset({"n/a", "na", "none", "null", "nil", "nan", "-", "--", "?"})
+
+
+def clean_text(value: str | None) -> str | None:
+    """Stripped text, or None for empty cells and null tokens like 'N/A'."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not value or (len(value) <= 4 and value.lower() in NULL_TOKENS):
+        return None
+    return value
+
+
+def collapse_spaces(value: str) -> str:
+    """One space between words; quoted newlines and tabs inside a cell become spaces."""
+    return " ".join(value.split())
+
+
+# --- domains and websites -------------------------------------------------------------
+
+_HOSTNAME = re.compile(
+    r"(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})"
+)
+_URL_END = re.compile(r"[/?#\\]")
+
+# Hosts shared by many businesses: a listing there is a page, not the company's own domain,
+# so it must not become `domain` (it would make every Facebook-only dealer a duplicate).
+SHARED_HOSTS: Final = frozenset(
+    {
+        "facebook.com", "m.facebook.com", "business.facebook.com", "fb.com", "fb.me",
+        "instagram.com", "linkedin.com", "twitter.com", "x.com", "youtube.com", "yelp.com",
+        "m.yelp.com", "google.com", "maps.google.com", "sites.google.com", "goo.gl",
+        "g.page", "business.site", "nextdoor.com", "bbb.org", "angi.com", "angieslist.com",
+        "homeadvisor.com", "houzz.com", "thumbtack.com", "porch.com", "yellowpages.com",
+        "linktr.ee", "tiktok.com",
+    }
+)
+
+
+def split_url(value: str | None) -> tuple[str, str] | None:
+    """(host, path) of a URL or bare domain, host lowercased without ``www.``; else None.
+
+    Query strings and fragments are dropped on purpose: locator exports append tracking
+    parameters (``?utm_source=gmb``) and the pipeline only needs the page itself.
+    """
+    text = clean_text(value)
+    if text is None or " " in text:
+        return None
+    scheme_end = text.find("://", 0, 12)
+    if scheme_end >= 0:
+        if text[:scheme_end].lower() not in ("http", "https"):
+            return None
+        rest = text[scheme_end + 3 :]
+    elif text.startswith("//"):
+        rest = text[2:]
+    else:
+        rest = text
+    match = _URL_END.search(rest)
+    authority, path = (rest[: match.start()], rest[match.start() :]) if match else (rest, "")
+    if "@" in authority:
+        if scheme_end < 0:
+            return None  # an email address, not a site
+        authority = authority.rsplit("@", 1)[1]
+    host = authority.split(":", 1)[0].lower().rstrip(".")
+    if host.startswith("www."):
+        host = host[4:]
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
+    if not _HOSTNAME.fullmatch(host):
+        return None
+    path = re.split(r"[?#]", path, maxsplit=1)[0].replace("\\", "/") if path else ""
+    return host, path or "/"
+
+
+def normalise_domain(value: str | None) -> str | None:
+    """The lowercase host of a URL or bare domain, without ``www.``, scheme, port or path."""
+    parts = split_url(value)
+    return parts[0] if parts else None
+
+
+def is_shared_host(host: str) -> bool:
+    """True for social and listing platforms, where the company is only a path."""
+    return host in SHARED_HOSTS or host.endswith((".facebook.com", ".google.com"))
+
+
+def normalise_website(value: str | None) -> str | None:
+    """``https://host/path`` for a URL or bare domain; None when it is not a website."""
+    parts = split_url(value)
+    if parts is None:
+        return None
+    return f"https://{parts[0]}{parts[1]}"
+
+
+# --- email ------------------------------------------------------------------------------
+
+_EMAIL_LOCAL = re.compile(r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+_EMAIL_SPLIT = re.compile(r"[,;\s]+")
+
+
+def normalise_email(value: str | None) -> str | None:
+    """A lowercase address when the cell holds a well-formed one (the first of a list)."""
+    text = clean_text(value)
+    if text is None:
+        return None
+    text = text.lower()
+    if text.startswith("mailto:"):
+        text = text[7:]
+    candidate = _EMAIL_SPLIT.split(text.strip(), maxsplit=1)[0]
+    local, at, host = candidate.rpartition("@")
+    if not at or len(candidate) > 254 or len(local) > 64 or not _EMAIL_LOCAL.fullmatch(local):
+        return None
+    if not _HOSTNAME.fullmatch(host):
+        return None
+    return candidate
+
+
+# --- phone ------------------------------------------------------------------------------
+
+_NON_DIGITS = re.compile(r"\D+")
+_EXTENSION = re.compile(r"\s*(?:ext\.?|extension|x|#)\s*\d{1,6}\s*$", re.IGNORECASE)
+_SEVERAL_NUMBERS = re.compile(r"\s*(?:/|,|;|\bor\b)\s*", re.IGNORECASE)
+
+
+def normalise_phone(value: str | None) -> str | None:
+    """E.164 (``+15125550100``) for a valid number, else None; extensions are dropped.
+
+    US/NANP numbers (nearly every row of a US dealer export) take a hand-written path:
+    10 digits, or 11 starting with 1, with area code and exchange starting 2-9.
+    ``phonenumbers`` is consulted only for ``+`` numbers outside country code 1.
+    """
+    text = clean_text(value)
+    if text is None:
+        return None
+    if text.endswith(".0"):
+        text = text[:-2]  # a number that went through a spreadsheet as a float
+    if "x" in text or "X" in text or "#" in text:
+        text = _EXTENSION.sub("", text)
+    digits = _NON_DIGITS.sub("", text)
+    if text[0] == "+" and not digits.startswith("1"):
+        return _international_phone(text)
+    if len(digits) > 11:
+        first = _SEVERAL_NUMBERS.split(text, maxsplit=1)[0]
+        if first != text:
+            return normalise_phone(first)
+        return None
+    if len(digits) == 11 and digits[0] == "1":
+        digits = digits[1:]
+    if len(digits) != 10 or digits[0] in "01" or digits[3] in "01":
+        return None
+    return "+1" + digits
+
+
+def _international_phone(text: str) -> str | None:
+    import phonenumbers  # slow to import, and needed only for non-NANP numbers
+
+    try:
+        number = phonenumbers.parse(text, None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+# --- company names ----------------------------------------------------------------------
+
+LEGAL_SUFFIXES: Final = frozenset(
+    {
+        "inc", "incorporated", "llc", "ltd", "limited", "corp", "corporation", "co",
+        "company", "lp", "llp", "lllp", "pllc", "pc", "pa", "gmbh", "plc", "ltda", "srl",
+    }
+)
+_DELETED_IN_NAMES = str.maketrans("", "", ".'’`´")
+_NAME_SEPARATORS = re.compile(r"[\W_]+")
+
+
+def name_key(name: str) -> str:
+    """The company name as a matching key: lowercase, no legal suffix, no punctuation.
+
+    "Smith Electric Co., Inc." and "SMITH ELECTRIC" both give "smith electric";
+    "Café & Sons, L.L.C." gives "cafe and sons".
+    """
+    text = name.lower().translate(_DELETED_IN_NAMES).replace("&", " and ")
+    if not text.isascii():
+        text = "".join(
+            ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+        )
+    tokens = _NAME_SEPARATORS.sub(" ", text).split()
+    stripped = False
+    while len(tokens) > 1 and tokens[-1] in LEGAL_SUFFIXES:
+        tokens.pop()
+        stripped = True
+    if stripped and len(tokens) > 1 and tokens[-1] == "and":
+        tokens.pop()  # "Smith & Co." -> "smith"
+    if len(tokens) > 1 and tokens[0] == "the":
+        tokens.pop(0)
+    return " ".join(tokens)
+
+
+# --- places -----------------------------------------------------------------------------
+
+US_STATES: Final[dict[str, str]] = {
+    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA",
+    "colorado": "CO", "connecticut": "CT", "delaware": "DE", "florida": "FL", "georgia": "GA",
+    "hawaii": "HI", "idaho": "ID", "illinois": "IL", "indiana": "IN", "iowa": "IA",
+    "kansas": "KS", "kentucky": "KY", "louisiana": "LA", "maine": "ME", "maryland": "MD",
+    "massachusetts": "MA", "michigan": "MI", "minnesota": "MN", "mississippi": "MS",
+    "missouri": "MO", "montana": "MT", "nebraska": "NE", "nevada": "NV",
+    "new hampshire": "NH", "new jersey": "NJ", "new mexico": "NM", "new york": "NY",
+    "north carolina": "NC", "north dakota": "ND", "ohio": "OH", "oklahoma": "OK",
+    "oregon": "OR", "pennsylvania": "PA", "rhode island": "RI", "south carolina": "SC",
+    "south dakota": "SD", "tennessee": "TN", "texas": "TX", "utah": "UT", "vermont": "VT",
+    "virginia": "VA", "washington": "WA", "west virginia": "WV", "wisconsin": "WI",
+    "wyoming": "WY", "district of columbia": "DC", "washington dc": "DC",
+    "washington d c": "DC", "puerto rico": "PR", "guam": "GU", "us virgin islands": "VI",
+    "virgin islands": "VI", "american samoa": "AS", "northern mariana islands": "MP",
+}
+US_STATE_CODES: Final = frozenset(US_STATES.values())
+
+
+def normalise_state(value: str | None) -> str | None:
+    """Two-letter uppercase code for a US state name or code; other values as given."""
+    text = clean_text(value)
+    if text is None:
+        return None
+    if len(text) == 2:
+        code = text.upper()
+        return code if code in US_STATE_CODES else text
+    key = " ".join(text.lower().replace(".", " ").split())
+    return US_STATES.get(key, text)
+
+
+_ZIP = re.compile(r"(\d{3,5})(?:[- ]?\d{4})?")
+
+
+def normalise_zip(value: str | None) -> str | None:
+    """Five-digit ZIP; ZIP+4 is cut, and leading zeros a spreadsheet lost come back.
+
+    "2134" -> "02134": 3- and 4-digit values are only ever ZIPs stored as numbers.
+    """
+    text = clean_text(value)
+    if text is None:
+        return None
+    if text.endswith(".0"):
+        text = text[:-2]
+    match = _ZIP.fullmatch(text)
+    if match is None:
+        return None
+    digits = match.group(1)
+    if len(digits) < 5 and len(text) != len(digits):
+        return None  # "213-4567" is not a ZIP that lost zeros
+    return digits.zfill(5)
+
+
+_US_ADDRESS = re.compile(
+    r"^(?P<street>.+?),\s*(?P<city>[^,]+?),\s*(?P<state>[A-Za-z]{2}|[A-Za-z][A-Za-z .]+?)"
+    r"\s+(?P<zip>\d{5}(?:-\d{4})?)(?:,\s*(?:USA|US|United States))?$"
+)
+
+
+def split_us_address(value: str | None) -> tuple[str, str, str, str] | None:
+    """(street, city, state, zip) from "12 Main St, Austin, TX 78701[, USA]", else None."""
+    text = clean_text(value)
+    if text is None:
+        return None
+    match = _US_ADDRESS.match(collapse_spaces(text))
+    if match is None:
+        return None
+    state = normalise_state(match["state"])
+    if state is None or state not in US_STATE_CODES:
+        return None
+    return match["street"], match["city"], state, match["zip"][:5]
+
+
+# --- scalars ----------------------------------------------------------------------------
+
+_BOOLEANS: Final[dict[str, bool]] = {
+    "true": True, "t": True, "yes": True, "y": True, "1": True, "1.0": True,
+    "false": False, "f": False, "no": False, "n": False, "0": False, "0.0": False,
+}
+
+
+def parse_bool(value: str | None) -> bool | None:
+    """True/False from the usual spellings; empty or anything else is None (unknown)."""
+    if not value:
+        return None
+    return _BOOLEANS.get(value.strip().lower())
+
+
+def parse_float(value: str | None) -> float | None:
+    """A finite float from "4.8", "1,234.5" or "$1,200"; None when empty or not a number."""
+    text = clean_text(value)
+    if text is None:
+        return None
+    if "," in text or "$" in text:
+        text = text.replace(",", "").replace("$", "")
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def parse_int(value: str | None) -> int | None:
+    """An int from "12", "1,234" or "12.0"; None for empty, fractional or non-numbers."""
+    text = clean_text(value)
+    if text is None:
+        return None
+    if text.isdigit():
+        return int(text)
+    number = parse_float(text)
+    if number is None or not number.is_integer():
+        return None
+    return int(number)
+
+
+def split_list(value: str | None) -> list[str]:
+    """Items of a comma/semicolon/pipe list, stripped, deduplicated ignoring case, in order."""
+    text = clean_text(value)
+    if text is None:
+        return []
+    seen: set[str] = set()
+    items: list[str] = []
+    for part in re.split(r"[,;|]", text):
+        item = part.strip()
+        folded = item.casefold()
+        if item and folded not in seen:
+            seen.add(folded)
+            items.append(item)
+    return items

@@ -1,0 +1,163 @@
+"""Batches: create from CSV or JSON, follow progress, export results."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from api.deps import ReadSession
+from api.exports import export_results
+from api.intake import IntakeError, parse_leads, parse_records
+from api.progress import build_batch_status
+from api.schemas import BatchAccepted, BatchOptionsIn, BatchStatusOut, JsonBatchIn, RowRejection
+from api.submit import SubmittedBatch, submit_batch
+from db.repositories.batches import BatchOptions, get_batch
+from settings import get_settings
+
+router = APIRouter(prefix="/api/batches", tags=["batches"])
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def _form_flag(form: Any, name: str) -> bool:
+    value = form.get(name)
+    return isinstance(value, str) and value.strip().lower() in _TRUE
+
+
+def _accepted(submitted: SubmittedBatch) -> BatchAccepted:
+    return BatchAccepted(
+        batch_id=submitted.batch_id,
+        job_id=submitted.job_id,
+        status="queued",
+        total_rows=submitted.total_rows,
+        accepted=submitted.accepted,
+        rejected=len(submitted.rejections),
+        duplicates=submitted.duplicates,
+        rejections=[RowRejection(**r) for r in submitted.rejections],
+        status_url=f"/api/batches/{submitted.batch_id}",
+    )
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=BatchAccepted,
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "name": {"type": "string"},
+                            **{
+                                flag: {"type": "boolean"}
+                                for flag in BatchOptionsIn.model_fields
+                            },
+                        },
+                    }
+                },
+                "application/json": {"schema": JsonBatchIn.model_json_schema()},
+            }
+        }
+    },
+)
+async def create_batch(request: Request) -> BatchAccepted:
+    """Store a batch of leads and queue it for the five-stage pipeline.
+
+    Send either `multipart/form-data` with a CSV `file` (dealer-scraper export or the
+    generic columns; UTF-8, UTF-8 with BOM or cp1252; `,` `;` or tab delimited) plus option
+    fields, or `application/json` with `leads` and `options`. Bad rows are returned in
+    `rejections` with their row number and reason; good rows go on. The answer comes at
+    once with `202`, whatever the batch size; poll `status_url` for progress.
+    """
+    content_type = request.headers.get("content-type", "")
+    limit = get_settings().max_upload_mb * 1024 * 1024
+    if content_type.startswith("multipart/form-data"):
+        form = await request.form(max_part_size=limit)
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise HTTPException(422, detail="multipart body needs a CSV file in the 'file' field")
+        data = await upload.read()
+        name = form.get("name")
+        options = BatchOptions(**{f: _form_flag(form, f) for f in BatchOptionsIn.model_fields})
+        source = upload.filename or "upload.csv"
+        try:
+            parsed = await run_in_threadpool(parse_leads, data, source=source)
+        except IntakeError as exc:
+            raise HTTPException(422, detail=str(exc)) from exc
+        batch_name = name if isinstance(name, str) and name else None
+    elif content_type.startswith("application/json"):
+        try:
+            body = JsonBatchIn.model_validate_json(await request.body())
+        except ValueError as exc:
+            raise HTTPException(422, detail=f"invalid JSON batch: {exc}") from exc
+        try:
+            parsed = await run_in_threadpool(parse_records, body.leads, source="json")
+        except IntakeError as exc:
+            raise HTTPException(422, detail=str(exc)) from exc
+        options = BatchOptions(**body.options.model_dump())
+        source, batch_name = "json", body.name
+    else:
+        raise HTTPException(
+            415, detail="send multipart/form-data with a CSV 'file', or application/json"
+        )
+    if not parsed.leads:
+        raise HTTPException(
+            422,
+            detail={
+                "message": "no valid lead in the batch",
+                "rejections": [{"row": r.row, "reason": r.reason} for r in parsed.rejections][
+                    :100
+                ],
+            },
+        )
+    submitted = await run_in_threadpool(
+        submit_batch, parsed, name=batch_name, source=source, options=options
+    )
+    return _accepted(submitted)
+
+
+def _load_batch_or_404(session: Session, batch_id: uuid.UUID) -> Any:
+    batch = get_batch(session, batch_id)
+    if batch is None:
+        raise HTTPException(404, detail=f"no batch {batch_id}")
+    return batch
+
+
+@router.get("/{batch_id}", response_model=BatchStatusOut)
+def batch_status(batch_id: uuid.UUID, session: Session = ReadSession) -> BatchStatusOut:
+    """Progress of a batch: counts per stage and per outcome, throughput and ETA."""
+    status_out = build_batch_status(session, batch_id)
+    if status_out is None:
+        raise HTTPException(404, detail=f"no batch {batch_id}")
+    return status_out
+
+
+@router.get(
+    "/{batch_id}/results",
+    responses={200: {"content": {"text/csv": {}, "application/json": {}}}},
+)
+def batch_results_export(
+    batch_id: uuid.UUID,
+    format: str = Query("json", pattern="^(json|csv)$", description="json or csv"),
+    session: Session = ReadSession,
+) -> Response:
+    """Every lead of the batch with its outcome, score, tier and the agents' key decisions."""
+    text = export_results(session, batch_id, format)
+    if text is None:
+        raise HTTPException(404, detail=f"no batch {batch_id}")
+    if format == "csv":
+        return Response(
+            text,
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="batch-{batch_id}.csv"'},
+        )
+    return Response(text, media_type="application/json")

@@ -1,0 +1,40 @@
+"""Jobs: the state of any task id the API handed out, from our own records."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.deps import ReadSession
+from api.schemas import JobOut
+from db.models import AgentExecution, Job
+
+router = APIRouter(prefix="/api/jobs", tags=["jobs"])
+
+
+@router.get("/{task_id}", response_model=JobOut)
+def get_job(task_id: str, session: Session = ReadSession) -> JobOut:
+    """State of a job (a batch dispatch, or any stage task id found in a lead's history)."""
+    job = session.get(Job, task_id)
+    if job is not None:
+        return JobOut(
+            job_id=job.id, kind=job.kind, state=job.state,  # type: ignore[arg-type]
+            batch_id=job.batch_id, lead_id=job.lead_id, error=job.error,
+            created_at=job.created_at, started_at=job.started_at, finished_at=job.finished_at,
+        )
+    execution = session.scalars(
+        select(AgentExecution).where(AgentExecution.task_id == task_id).limit(1)
+    ).first()
+    if execution is None:
+        raise HTTPException(404, detail=f"no job {task_id}")
+    return JobOut(
+        job_id=task_id,
+        kind=f"{execution.stage}.run",
+        state="succeeded" if execution.success else "failed",
+        batch_id=execution.batch_id,
+        lead_id=execution.lead_id,
+        error=execution.error,
+        created_at=execution.created_at,
+        finished_at=execution.created_at,
+    )

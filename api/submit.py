@@ -1,0 +1,72 @@
+"""Turn parsed leads into a stored batch and send its dispatch: shared by REST and CLI.
+
+Order matters: rows are committed first, and only then is the dispatch task sent, with a
+task id chosen up front so the job row exists before the message does.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from api.intake import ParseResult, find_stored_duplicates, mark_in_batch_duplicates
+from db.repositories.batches import BatchOptions, NewBatch, create_batch
+from db.session import unit_of_work
+from settings import get_settings
+from workers.celery_app import app
+from workers.queues import DISPATCH_BATCH
+
+
+@dataclass(frozen=True)
+class SubmittedBatch:
+    batch_id: uuid.UUID
+    job_id: str
+    total_rows: int
+    accepted: int
+    duplicates: int
+    rejections: list[dict[str, Any]]
+
+
+def submit_batch(
+    parsed: ParseResult, *, name: str | None, source: str, options: BatchOptions
+) -> SubmittedBatch:
+    leads = parsed.leads
+    mark_in_batch_duplicates(leads)
+    rejections = [{"row": r.row, "reason": r.reason} for r in parsed.rejections]
+    job_id = str(uuid.uuid4())
+    with unit_of_work() as session:
+        stored = find_stored_duplicates(session, leads)
+        for lead in leads:
+            lead["id"] = uuid.uuid4()
+            match = stored.get(lead["csv_index"])
+            if match is not None:
+                lead["duplicate_of"], lead["duplicate_reason"] = match
+        by_row = {lead["csv_index"]: lead["id"] for lead in leads}
+        for lead in leads:
+            first_row = lead.get("duplicate_of_row")
+            if first_row is not None and not lead.get("duplicate_of"):
+                lead["duplicate_of"] = by_row.get(first_row)
+        batch_id = create_batch(
+            session,
+            NewBatch(
+                name=name,
+                source=source,
+                engine=get_settings().engine,
+                options=options,
+                total_rows=parsed.total_rows,
+                leads=leads,
+                rejections=rejections,
+            ),
+            dispatch_task_id=job_id,
+        )
+    # Committed: now, and only now, the dispatcher may look for these rows.
+    app.send_task(DISPATCH_BATCH, args=(str(batch_id),), kwargs={"job_id": job_id}, task_id=job_id)
+    return SubmittedBatch(
+        batch_id=batch_id,
+        job_id=job_id,
+        total_rows=parsed.total_rows,
+        accepted=len(leads),
+        duplicates=sum(1 for lead in leads if lead.get("duplicate_reason")),
+        rejections=rejections,
+    )

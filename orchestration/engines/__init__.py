@@ -1,0 +1,1 @@
+"""Engines the agents' graph nodes call. ``rules`` is deterministic and offline."""

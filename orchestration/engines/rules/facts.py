@@ -1,0 +1,211 @@
+"""What a lead record says about the company, in one typed shape every agent reads.
+
+Lead records come from two very different sources (dealer-locator exports with OEM and
+capability columns, and generic CRM-style lists); :func:`facts_from_lead` turns either
+into :class:`CompanyFacts` so scoring and writing never dig through raw dicts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Literal, TypedDict
+
+from orchestration.engines.rules.text import clean_value, display_company, join_words
+
+# Service lines in the order sentences list them ("solar, battery and generator work").
+SERVICE_KEYS: tuple[str, ...] = (
+    "solar", "battery", "generator", "inverters", "hvac", "electrical", "plumbing", "roofing",
+)
+SERVICE_LABELS: dict[str, str] = {
+    "solar": "solar",
+    "battery": "battery",
+    "generator": "generator",
+    "inverters": "inverter",
+    "hvac": "HVAC",
+    "electrical": "electrical",
+    "plumbing": "plumbing",
+    "roofing": "roofing",
+}
+# Words in a generic row's industry that reveal its service lines.
+_INDUSTRY_SERVICE_WORDS: tuple[tuple[str, str], ...] = (
+    ("solar", "solar"),
+    ("photovoltaic", "solar"),
+    ("battery", "battery"),
+    ("storage", "battery"),
+    ("generator", "generator"),
+    ("backup power", "generator"),
+    ("inverter", "inverters"),
+    ("hvac", "hvac"),
+    ("heating", "hvac"),
+    ("cooling", "hvac"),
+    ("air conditioning", "hvac"),
+    ("mechanical", "hvac"),
+    ("electric", "electrical"),
+    ("plumb", "plumbing"),
+    ("roof", "roofing"),
+)
+_NUMBER = re.compile(r"\d[\d,]*")
+
+
+class CompanyFacts(TypedDict):
+    """The facts about one lead that scoring and writing use."""
+
+    kind: Literal["dealer", "generic"]  # which input format the lead came from
+    company: str  # display name, e.g. "A & A Genpro Inc."
+    city: str | None  # city as given
+    state: str | None  # 2-letter state code when recognisable
+    location: str | None  # "Austin, TX", "Austin", "TX" or None
+    oems: list[str]  # OEM certifications, original casing
+    oem_count: int  # number of OEM certifications
+    oem_source: str | None  # OEM whose dealer locator listed the lead
+    dealer_tier: str | None  # OEM dealer program tier, e.g. "Elite Plus"
+    certifications: list[str]  # other certifications listed
+    services: list[str]  # service-line keys (SERVICE_KEYS order)
+    services_inferred: bool  # True when services come from the industry text, not flags
+    commercial: bool | None  # serves commercial customers (None = unknown)
+    residential: bool | None  # serves residential customers (None = unknown)
+    general_contractor: bool  # flagged as a general contractor
+    rating: float | None  # average review rating 0-5
+    review_count: int | None  # number of reviews behind the rating
+    website: str | None
+    domain: str | None
+    email: str | None
+    phone: str | None  # E.164
+    contact_name: str | None
+    contact_title: str | None
+    street: str | None
+    zip: str | None
+    linkedin_url: str | None
+    industry: str | None
+    company_size: str | None  # size band as given, e.g. "11-50"
+    employee_count: int | None  # employee_count, else the upper end of company_size
+
+
+def facts_from_lead(lead: Mapping[str, Any]) -> CompanyFacts:
+    """Read a LeadRecord (see the team's lead contract) into :class:`CompanyFacts`."""
+    profile: Mapping[str, Any] = lead.get("profile") or {}
+    capabilities: Mapping[str, Any] = profile.get("capabilities") or {}
+    oems = [clean_value(str(o)) for o in profile.get("oems") or [] if str(o).strip()]
+    flagged = [key for key in SERVICE_KEYS if capabilities.get(key) is True]
+    industry = _text(lead.get("industry"))
+    services = flagged or _services_in(industry)
+    city, state = _text(lead.get("city")), _text(lead.get("state"))
+    return CompanyFacts(
+        kind=_kind_of(profile),
+        company=display_company(str(lead.get("company_name") or "").strip() or "this company"),
+        city=city,
+        state=state,
+        location=", ".join(part for part in (city, state) if part) or None,
+        oems=oems,
+        oem_count=max(_int(profile.get("oem_count")) or 0, len(oems)),
+        oem_source=_text(profile.get("oem_source")),
+        dealer_tier=_text(profile.get("dealer_tier")),
+        certifications=[clean_value(str(c)) for c in profile.get("certifications") or []
+                        if str(c).strip()],
+        services=services,
+        services_inferred=bool(services) and not flagged,
+        commercial=_flag(capabilities.get("commercial")),
+        residential=_flag(capabilities.get("residential")),
+        general_contractor=capabilities.get("gc") is True,
+        rating=_float(profile.get("rating")),
+        review_count=_int(profile.get("review_count")),
+        website=_text(lead.get("website")),
+        domain=_text(lead.get("domain")),
+        email=_text(lead.get("email")),
+        phone=_text(lead.get("phone")),
+        contact_name=_text(lead.get("contact_name")),
+        contact_title=_text(lead.get("contact_title")),
+        street=_text(lead.get("street")),
+        zip=_text(lead.get("zip")),
+        linkedin_url=_text(profile.get("linkedin_url")),
+        industry=industry,
+        company_size=_text(lead.get("company_size")),
+        employee_count=_int(lead.get("employee_count")) or employees_in(lead.get("company_size")),
+    )
+
+
+def employees_in(size_band: object) -> int | None:
+    """The upper end of a size band: ``"11-50"`` -> 50, ``"1,000+"`` -> 1000, ``"25"`` -> 25."""
+    if not isinstance(size_band, str):
+        return None
+    numbers = [int(n.replace(",", "")) for n in _NUMBER.findall(size_band)]
+    return max(numbers) if numbers else None
+
+
+def service_phrase(services: list[str]) -> str:
+    """``["solar", "battery", "generator"]`` -> ``"solar, battery and generator"``."""
+    return join_words([SERVICE_LABELS[key] for key in services])
+
+
+def mix_phrase(facts: CompanyFacts) -> str | None:
+    """Who the company serves, in words, or None when unknown."""
+    if facts["commercial"] and facts["residential"]:
+        return "both commercial and residential customers"
+    if facts["commercial"]:
+        return "commercial customers"
+    if facts["residential"]:
+        return "residential customers"
+    return None
+
+
+def dealer_title(facts: CompanyFacts) -> str:
+    """``"Elite Generac dealer"``, ``"Generac dealer"``, ``"Premier dealer"`` or ``"dealer"``."""
+    return " ".join(part for part in (facts["dealer_tier"], facts["oem_source"], "dealer") if part)
+
+
+def _kind_of(profile: Mapping[str, Any]) -> Literal["dealer", "generic"]:
+    declared = profile.get("source_format")
+    if declared in ("dealer", "generic"):
+        return "dealer" if declared == "dealer" else "generic"
+    looks_like_dealer = profile.get("oems") or profile.get("dealer_tier") or any(
+        (profile.get("capabilities") or {}).values()
+    )
+    return "dealer" if looks_like_dealer else "generic"
+
+
+def _services_in(industry: str | None) -> list[str]:
+    if not industry:
+        return []
+    text = industry.lower()
+    found = {service for word, service in _INDUSTRY_SERVICE_WORDS if word in text}
+    return [key for key in SERVICE_KEYS if key in found]
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _flag(value: object) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(float(value.replace(",", "")))
+        except ValueError:
+            return None
+    return None
+
+
+def _float(value: object) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
