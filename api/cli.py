@@ -225,14 +225,17 @@ def api(
 
 
 @cli.command()
-def flower(port: Annotated[int | None, typer.Option()] = None) -> None:
+def flower(
+    port: Annotated[int | None, typer.Option()] = None,
+    address: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+) -> None:
     """Serve Flower for this app (basic auth from SALES_AGENT_FLOWER_BASIC_AUTH)."""
     with servers():
         settings = get_settings()
         _run_foreground(
             [
                 sys.executable, "-m", "celery", "-A", "workers.celery_app", "flower",
-                f"--port={port or settings.flower_port}", "--address=127.0.0.1",
+                f"--port={port or settings.flower_port}", f"--address={address}",
                 f"--basic-auth={settings.flower_basic_auth}",
             ]
         )
@@ -449,3 +452,7 @@ def _print_summary(batch_id: uuid.UUID) -> None:
 
 def main() -> None:
     cli()
+
+
+if __name__ == "__main__":
+    main()

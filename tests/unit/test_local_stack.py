@@ -14,6 +14,7 @@ from api.local_stack import (
     STATE_FILE,
     LocalStack,
     LocalStackError,
+    ServerName,
     ServerRecord,
     StackState,
     StackUrls,
@@ -47,7 +48,13 @@ def finished_process() -> ServerRecord:
     return ServerRecord(pid=process.pid, port=2, started_at=started_at)
 
 
-def state(owner: ServerRecord, servers: dict, *, urls: StackUrls = URLS, stopping=False):
+def state(
+    owner: ServerRecord,
+    servers: dict[ServerName, ServerRecord],
+    *,
+    urls: StackUrls = URLS,
+    stopping: bool = False,
+) -> StackState:
     return StackState(
         owner_pid=owner.pid,
         owner_started_at=owner.started_at,
@@ -57,9 +64,21 @@ def state(owner: ServerRecord, servers: dict, *, urls: StackUrls = URLS, stoppin
     )
 
 
-def live_stack_state(**servers: ServerRecord) -> StackState:
-    """A stack whose owner and servers all look alive (they are this test process)."""
-    return state(this_process(), servers or {"postgres": this_process(), "valkey": this_process()})
+def live_stack_state(
+    postgres: ServerRecord | None = None, valkey: ServerRecord | None = None
+) -> StackState:
+    """A stack whose owner and servers all look alive (they are this test process).
+
+    Without arguments it runs both servers; otherwise only those given.
+    """
+    if postgres is None and valkey is None:
+        postgres = valkey = this_process()
+    servers: dict[ServerName, ServerRecord] = {}
+    if postgres is not None:
+        servers["postgres"] = postgres
+    if valkey is not None:
+        servers["valkey"] = valkey
+    return state(this_process(), servers)
 
 
 # --------------------------------------------------------------------------- ports
@@ -220,7 +239,9 @@ def test_configured_urls_are_used_and_nothing_starts(tmp_path):
 def test_one_configured_url_is_combined_with_the_local_stack(tmp_path):
     # Given Redis configured and a local stack running with Postgres
     write_state(tmp_path, live_stack_state(postgres=this_process()))
-    settings = Settings(database_url="", redis_url="redis://cache.internal:6379/0", data_dir=tmp_path)
+    settings = Settings(
+        database_url="", redis_url="redis://cache.internal:6379/0", data_dir=tmp_path
+    )
 
     # When the URLs are resolved
     urls, stack = resolve_urls(settings)

@@ -1,0 +1,22 @@
+"""Lead intake: CSV or JSON in, normalised lead drafts and per-row rejections out.
+
+``parse_leads`` / ``parse_records`` read and validate; ``mark_in_batch_duplicates`` and
+``find_stored_duplicates`` flag repeats. Nothing here writes to the database.
+"""
+
+from api.intake.dedupe import find_stored_duplicates, mark_in_batch_duplicates
+from api.intake.errors import IntakeError
+from api.intake.parser import parse_leads, parse_records
+from api.intake.result import LEAD_DRAFT_KEYS, LeadDraft, ParseResult, Rejection
+
+__all__ = [
+    "LEAD_DRAFT_KEYS",
+    "IntakeError",
+    "LeadDraft",
+    "ParseResult",
+    "Rejection",
+    "find_stored_duplicates",
+    "mark_in_batch_duplicates",
+    "parse_leads",
+    "parse_records",
+]

@@ -1,0 +1,223 @@
+"""Pipeline throughput against a bare five-task Celery chain, and the 202 time of a big CSV.
+
+Run: `make bench` (or `python -m bench.pipeline_vs_bare --leads 1000 --concurrency 2`).
+Uses the configured servers, or a local stack, like every `sales-agent` command. Both sides
+run one prefork worker with the same flags (acks late, prefetch 1, the same -c).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+import redis
+
+from settings import PROJECT_ROOT, get_settings
+
+ALL_PIPELINE_QUEUES = "qualification,enrichment,growth,marketing,bdr,pipeline"
+
+
+def start_worker(app_module: str, queues: str, concurrency: int, name: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", app_module, "worker", "-Q", queues,
+         "-c", str(concurrency), "-n", f"{name}@%h", "-l", "WARNING",
+         "--without-gossip", "--without-mingle"],
+        cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+
+
+def wait_ready(app: Any, name: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(name in n for reply in app.control.ping(timeout=0.5) or [] for n in reply):
+            return
+    raise RuntimeError(f"worker {name} did not start")
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    process = psutil.Process(pid)
+    total = 0.0
+    for p in [process, *process.children(recursive=True)]:
+        try:
+            times = p.cpu_times()
+            total += times.user + times.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def bench_bare(leads: int, concurrency: int) -> dict[str, float]:
+    from celery import chain
+
+    from bench.bare_app import BARE_QUEUES, DONE_KEY, app
+
+    client = redis.Redis.from_url(get_settings().redis_url)
+    client.delete(DONE_KEY)
+    name = f"bare-{uuid.uuid4().hex[:6]}"
+    worker = start_worker("bench.bare_app", ",".join(BARE_QUEUES), concurrency, name)
+    try:
+        wait_ready(app, name)
+        cpu0 = tree_cpu_seconds(worker.pid)
+        started = time.perf_counter()
+        for i in range(leads):
+            chain(
+                app.signature("bare.step1", args=({"lead_id": str(uuid.uuid4()), "i": i},)),
+                *(app.signature(f"bare.step{s}") for s in range(2, 6)),
+            ).apply_async()
+        while int(client.get(DONE_KEY) or 0) < leads:
+            time.sleep(0.05)
+        elapsed = time.perf_counter() - started
+        cpu = tree_cpu_seconds(worker.pid) - cpu0
+    finally:
+        stop(worker)
+    return {"seconds": elapsed, "leads_per_s": leads / elapsed, "worker_cpu_ms_per_lead":
+            cpu * 1000 / leads}
+
+
+def dealer_csv(rows: int) -> bytes:
+    out = Path(tempfile.mkdtemp()) / f"dealers-{rows}.csv"
+    subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "examples" / "generate_dealers.py"),
+         "--rows", str(rows), "--out", str(out)],
+        check=True, cwd=PROJECT_ROOT,
+    )
+    return out.read_bytes()
+
+
+def bench_pipeline(leads: int, concurrency: int) -> dict[str, float]:
+    from api.intake import parse_leads
+    from api.submit import submit_batch
+    from db.models import Batch
+    from db.repositories.batches import BatchOptions
+    from db.session import read_only
+    from workers.celery_app import app
+
+    parsed = parse_leads(dealer_csv(leads + leads // 10), source="bench.csv")
+    parsed.leads[:] = parsed.leads[:leads]
+    name = f"pipeline-{uuid.uuid4().hex[:6]}"
+    worker = start_worker("workers.celery_app", ALL_PIPELINE_QUEUES, concurrency, name)
+    try:
+        wait_ready(app, name)
+        cpu0 = tree_cpu_seconds(worker.pid)
+        started = time.perf_counter()
+        submitted = submit_batch(parsed, name="bench", source="bench.csv", options=BatchOptions())
+        while True:
+            with read_only() as session:
+                batch = session.get(Batch, submitted.batch_id)
+                assert batch is not None
+                if batch.done_count >= batch.accepted_count:
+                    break
+            time.sleep(0.1)
+        elapsed = time.perf_counter() - started
+        cpu = tree_cpu_seconds(worker.pid) - cpu0
+    finally:
+        stop(worker)
+    done = submitted.accepted
+    return {"seconds": elapsed, "leads": done, "leads_per_s": done / elapsed,
+            "worker_cpu_ms_per_lead": cpu * 1000 / done}
+
+
+def bench_202(rows: int, repeats: int) -> dict[str, float]:
+    import uvicorn
+
+    from api.app import create_app
+
+    data = dealer_csv(rows)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(), port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    key = get_settings().api_key.get_secret_value()
+    timings = []
+    accepted = 0
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"X-API-Key": key},
+                      timeout=60) as client:
+        for _ in range(repeats):
+            started = time.perf_counter()
+            response = client.post("/api/batches", files={"file": ("big.csv", data, "text/csv")})
+            timings.append(time.perf_counter() - started)
+            assert response.status_code == 202, response.text
+            accepted = response.json()["accepted"]
+    server.should_exit = True
+    thread.join(10)
+    return {"rows": rows, "accepted": accepted, "median_s": statistics.median(timings),
+            "min_s": min(timings), "max_s": max(timings)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--leads", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--csv-rows", type=int, default=8000)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+
+    from api.local_stack import export_env, resolve_urls
+    from db.scratch import scratch_database
+
+    urls, stack = resolve_urls(get_settings())
+    try:
+        os.environ.update(export_env(urls))
+        get_settings.cache_clear()
+        with scratch_database(urls.database_url, prefix="sales_agent_bench") as db_url:
+            os.environ["SALES_AGENT_DATABASE_URL"] = db_url
+            get_settings.cache_clear()
+            from alembic import command
+            from alembic.config import Config
+
+            from workers.celery_app import reconfigure
+
+            reconfigure()
+            config = Config(str(PROJECT_ROOT / "migrations" / "alembic.ini"))
+            config.set_main_option("sqlalchemy.url", db_url)
+            command.upgrade(config, "head")
+
+            bare = bench_bare(args.leads, args.concurrency)
+            pipeline = bench_pipeline(args.leads, args.concurrency)
+            accepted = bench_202(args.csv_rows, args.repeats)
+            from db.session import reset_engine
+            from workers.celery_app import app
+
+            app.control.purge()
+            reset_engine()
+    finally:
+        if stack is not None:
+            stack.stop()
+    report = {
+        "cpu": os.cpu_count(),
+        "concurrency": args.concurrency,
+        "bare_chain": bare,
+        "pipeline": pipeline,
+        "ratio_pipeline_over_bare": pipeline["leads_per_s"] / bare["leads_per_s"],
+        "csv_202": accepted,
+    }
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

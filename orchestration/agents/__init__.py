@@ -1,0 +1,1 @@
+"""The pipeline's agents, one package each; :mod:`orchestration.agents.registry` finds them."""

@@ -1,0 +1,1 @@
+"""BDR workflow: talking points, outreach draft and meeting slots awaiting approval."""

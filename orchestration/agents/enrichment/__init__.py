@@ -1,0 +1,1 @@
+"""Enrichment: what is known about the lead's contacts, checked, with a confidence."""

@@ -1,0 +1,1 @@
+"""Growth analysis: market opportunity, competition and a growth-potential score."""

@@ -1,0 +1,1 @@
+"""Marketing: campaign strategy, channel plan and personalised content."""

@@ -1,0 +1,1 @@
+"""Qualification: ICP fit score, tier A-D and the reasoning behind them."""

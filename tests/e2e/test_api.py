@@ -1,0 +1,143 @@
+"""The REST API over real HTTP (uvicorn), with a real worker behind it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import socket
+import threading
+import time
+import uuid
+
+import httpx
+import pytest
+import uvicorn
+
+from api.app import create_app
+
+KEY = {"X-API-Key": "dev-api-key"}
+
+
+@pytest.fixture(scope="module")
+def api_url(servers):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+def wait_finished(client: httpx.Client, batch_id: str, timeout: float = 120) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        report = client.get(f"/api/batches/{batch_id}").json()
+        if report["status"] == "finished":
+            return report
+        time.sleep(0.3)
+    raise AssertionError(f"batch not finished: {report}")
+
+
+def test_csv_upload_to_results(api_url, worker, examples_dir):
+    client = httpx.Client(base_url=api_url, headers=KEY, timeout=30)
+    # Given the generic sample CSV, which has one bad row
+    data = (examples_dir / "generic.csv").read_bytes()
+
+    # When it is uploaded
+    response = client.post(
+        "/api/batches", files={"file": ("generic.csv", data, "text/csv")},
+        data={"name": "api test", "dry_run": "false"},
+    )
+
+    # Then it is accepted at once with the bad row's number and reason
+    assert response.status_code == 202, response.text
+    accepted = response.json()
+    assert accepted["accepted"] >= 10
+    assert accepted["rejected"] >= 1
+    assert all(r["row"] > 0 and r["reason"] for r in accepted["rejections"])
+
+    # And the dispatch job is known, and the batch finishes with counts per stage
+    job = client.get(f"/api/jobs/{accepted['job_id']}").json()
+    assert job["kind"] == "pipeline.dispatch_batch"
+    report = wait_finished(client, accepted["batch_id"])
+    assert report["done"] == accepted["accepted"]
+    assert report["by_stage"]["qualification"]["succeeded"] == accepted["accepted"]
+    assert client.get(f"/api/jobs/{accepted['job_id']}").json()["state"] == "succeeded"
+
+    # And the results export as CSV, one row per lead with a score and tier
+    exported = client.get(f"/api/batches/{accepted['batch_id']}/results", params={"format": "csv"})
+    assert exported.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert len(rows) == accepted["accepted"]
+    assert all(row["tier"] in {"A", "B", "C", "D"} for row in rows)
+
+    # And a lead shows its execution history, each stage with latency
+    lead = client.get(f"/api/leads/{rows[0]['lead_id']}").json()
+    assert [e["stage"] for e in lead["executions"]][0] == "qualification"
+    assert all(e["latency_ms"] >= 0 for e in lead["executions"])
+    stage_job = client.get(f"/api/jobs/{lead['executions'][0]['task_id']}").json()
+    assert stage_job["kind"] == "qualification.run"
+
+
+def test_json_batch_reports_bad_rows_and_keeps_good_ones(api_url, worker):
+    client = httpx.Client(base_url=api_url, headers=KEY, timeout=30)
+    # Given a JSON batch with one good lead and two bad ones
+    body = {
+        "leads": [
+            {"company_name": "Lone Star Power LLC", "website": "lonestarpower.example",
+             "phone": "(512) 555-0142", "state": "TX", "industry": "Electrical contractor"},
+            {"website": "nameless.example"},
+            {"company_name": "Nowhere Inc"},
+        ],
+        "options": {"dry_run": True},
+    }
+    # When it is posted
+    response = client.post("/api/batches", json=body)
+    # Then the good lead is accepted and each bad one comes back with its position and reason
+    assert response.status_code == 202, response.text
+    accepted = response.json()
+    assert accepted["accepted"] == 1
+    assert sorted(r["row"] for r in accepted["rejections"]) == [2, 3]
+    report = wait_finished(client, accepted["batch_id"])
+    assert report["by_outcome"] == {"completed": 1}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "status"),
+    [
+        ({"content": b"hello", "headers": {**KEY, "content-type": "text/plain"}}, 415),
+        ({"json": {"leads": []}, "headers": KEY}, 422),
+        ({"json": {"leads": [{"website": "x.example"}]}, "headers": KEY}, 422),
+        ({"files": {"file": ("empty.csv", b"", "text/csv")}, "headers": KEY}, 422),
+        ({"json": {"leads": [{"company_name": "A"}]}, "headers": {}}, 401),
+    ],
+)
+def test_bad_requests_get_a_clear_4xx(api_url, kwargs, status):
+    # Given a malformed request, when it is posted, then it gets a 4xx with a message
+    response = httpx.post(f"{api_url}/api/batches", timeout=10, **kwargs)
+    assert response.status_code == status
+    assert response.json()["detail"]
+
+
+def test_unknown_ids_are_404(api_url):
+    client = httpx.Client(base_url=api_url, headers=KEY, timeout=10)
+    assert client.get(f"/api/batches/{uuid.uuid4()}").status_code == 404
+    assert client.get(f"/api/leads/{uuid.uuid4()}").status_code == 404
+    assert client.get("/api/jobs/nope").status_code == 404
+    assert client.get("/api/batches/not-a-uuid").status_code == 422
+
+
+def test_health_reports_postgres_redis_and_workers(api_url, worker):
+    report = httpx.get(f"{api_url}/health", timeout=10).json()
+    assert report["status"] == "ok"
+    assert report["postgres"] is True
+    assert report["redis"] is True
+    assert any("qualification" in queues for queues in report["workers"].values())
