@@ -150,15 +150,22 @@ def _run_foreground(args: list[str]) -> None:
 @cli.command()
 def stack() -> None:
     """Start a local Postgres and Valkey and keep them up until Ctrl-C (others reuse it)."""
-    with servers():
-        settings = get_settings()
-        console.print(f"SALES_AGENT_DATABASE_URL={settings.database_url}")
-        console.print(f"SALES_AGENT_REDIS_URL={settings.redis_url}")
-        console.print("[green]stack up[/]; Ctrl-C to stop")
-        try:
-            signal.pause()
-        except KeyboardInterrupt:
-            console.print("stopping")
+    from api.local_stack import LocalStack, LocalStackError
+
+    local = LocalStack(get_settings().data_dir)
+    try:
+        urls = local.start()
+    except LocalStackError as exc:
+        raise typer.Exit(_fail(str(exc))) from exc
+    try:
+        console.print(f"SALES_AGENT_DATABASE_URL={urls.database_url}")
+        console.print(f"SALES_AGENT_REDIS_URL={urls.redis_url}")
+        console.print("[green]stack up[/]; other sales-agent commands reuse it; Ctrl-C stops it")
+        local.wait()
+    except KeyboardInterrupt:
+        console.print("stopping")
+    finally:
+        local.stop()
 
 
 @cli.command()

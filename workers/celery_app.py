@@ -61,5 +61,9 @@ import workers.lifecycle  # noqa: E402,F401  (connects worker signals)
 def reconfigure(settings: Settings | None = None) -> None:
     """Re-read settings into the app (tests and the CLI call this after setting URLs)."""
     app.conf.update(celery_config(settings or get_settings()))
-    app.pool.force_close_all()
-    app._pool = None
+    # Drop pooled broker connections (and the producers bound to them) to the old URL.
+    pool = getattr(app, "_pool", None)
+    if pool is not None:
+        pool.force_close_all()
+        setattr(app, "_pool", None)  # noqa: B010  (private cache, no public reset)
+    setattr(app.amqp, "_producer_pool", None)  # noqa: B010

@@ -9,17 +9,82 @@ one wins and the other is kept in ``raw`` like any unknown column.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Final
+from dataclasses import field as derived
+from operator import itemgetter
+from typing import Final, NamedTuple
 
 from api.intake.errors import IntakeError
+from api.intake.normalize import NULL_CELLS
 
 CAPABILITIES: Final = (
     "hvac", "solar", "inverters", "generator", "battery", "electrical", "plumbing",
     "roofing", "commercial", "residential", "gc",
 )
 COMPONENT_SCORES: Final = ("resimercial", "multi_oem", "mepr", "om")
+
+
+class RowCells(NamedTuple):
+    """One row's cells by lead field: stripped, "" when empty, null-like or not a column.
+
+    A tuple rather than a dict because it is built for every row: one C-level gather,
+    and attribute reads as cheap as locals. FIELD_ALIASES lists the same names in the
+    same order.
+    """
+
+    company_name: str
+    website: str
+    domain: str
+    email: str
+    phone: str
+    contact_name: str
+    contact_first_name: str
+    contact_last_name: str
+    contact_title: str
+    industry: str
+    company_size: str
+    employee_count: str
+    street: str
+    city: str
+    state: str
+    zip: str
+    address_full: str
+    rating: str
+    review_count: str
+    dealer_tier: str
+    oem_source: str
+    oems: str
+    oem_count: str
+    certifications: str
+    icp_score: str
+    icp_tier: str
+    estimated_revenue: str
+    linkedin_url: str
+    cap_hvac: str
+    cap_solar: str
+    cap_inverters: str
+    cap_generator: str
+    cap_battery: str
+    cap_electrical: str
+    cap_plumbing: str
+    cap_roofing: str
+    cap_commercial: str
+    cap_residential: str
+    cap_gc: str
+    score_resimercial: str
+    score_multi_oem: str
+    score_mepr: str
+    score_om: str
+    evidence_resimercial: str
+    evidence_multi_oem: str
+    evidence_mepr: str
+    evidence_om: str
+
+
+CAPABILITY_CELLS: Final = slice(
+    RowCells._fields.index("cap_hvac"), RowCells._fields.index("cap_gc") + 1
+)
 
 # field -> accepted header keys (see header_key), best first.
 FIELD_ALIASES: Final[dict[str, tuple[str, ...]]] = {
@@ -86,6 +151,9 @@ FIELD_ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "evidence_om": ("omevidence",),
 }
 
+if tuple(FIELD_ALIASES) != RowCells._fields:
+    raise RuntimeError("FIELD_ALIASES must name the RowCells fields, in their order")
+
 # Columns only the dealer-scraper export has; one of them is enough to tell the format.
 _DEALER_MARKERS: Final = frozenset(
     {"oemscertified", "oemsource", "oemcount", "icpscore", "icptier"}
@@ -99,7 +167,7 @@ def header_key(name: str) -> str:
     return _NOT_ALNUM.sub("", name.lower())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: per-plan caches key on it
 class ColumnPlan:
     """How one file's columns map: built once, applied to every row.
 
@@ -114,6 +182,45 @@ class ColumnPlan:
     fields: dict[str, int]
     raw_columns: tuple[tuple[str, int], ...]
     headers: dict[str, str]
+    _field_cells: Callable[[Sequence[str]], tuple[str, ...]] = derived(init=False, repr=False)
+    _raw_names: tuple[str, ...] = derived(init=False, repr=False)
+    _raw_cells: Callable[[Sequence[str]], tuple[str, ...]] = derived(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__  # frozen: derived attributes are set once, here
+        # A field the file lacks reads the extra empty cell appended at index `width`.
+        slots = tuple(self.fields.get(name, self.width) for name in RowCells._fields)
+        set_(self, "_field_cells", itemgetter(*slots))
+        set_(self, "_raw_names", tuple(name for name, _ in self.raw_columns))
+        set_(self, "_raw_cells", _cells_getter(tuple(index for _, index in self.raw_columns)))
+
+    def split_row(self, row: list[str]) -> tuple[RowCells, dict[str, str]]:
+        """(cells by lead field, unknown header -> cell) of one row of ``width`` cells.
+
+        Cells are stripped and empty ones dropped from raw; lead fields also blank out
+        null tokens ("N/A", "null", ...), while raw keeps them as written. This runs for
+        every row, so it stays in C-implemented builtins (map, filter, itemgetter).
+        Appends one empty cell to ``row``.
+        """
+        row.append("")
+        cells = RowCells._make(map(str.strip, self._field_cells(row)))
+        if not NULL_CELLS.isdisjoint(cells):
+            cells = RowCells._make("" if cell in NULL_CELLS else cell for cell in cells)
+        raw_cells = map(str.strip, self._raw_cells(row))
+        return cells, dict(filter(_HAS_TEXT, zip(self._raw_names, raw_cells, strict=True)))
+
+
+_HAS_TEXT = itemgetter(1)
+
+
+def _cells_getter(indexes: tuple[int, ...]) -> Callable[[Sequence[str]], tuple[str, ...]]:
+    """A function returning the cells at ``indexes`` as a tuple (itemgetter, made uniform)."""
+    if not indexes:
+        return lambda row: ()
+    if len(indexes) == 1:
+        only = indexes[0]
+        return lambda row: (row[only],)
+    return itemgetter(*indexes)
 
 
 def build_plan(header: Sequence[str]) -> ColumnPlan:
@@ -142,10 +249,9 @@ def build_plan(header: Sequence[str]) -> ColumnPlan:
         claimed.add(name_index)
 
     if "company_name" not in fields:
-        expected = ", ".join(FIELD_ALIASES["company_name"][:4] + ("name",))
         raise IntakeError(
-            f"no company name column: the header needs one of {expected} "
-            f"(found: {', '.join(n for n in names if n)[:300]})"
+            "no company name column: the header needs one of company_name, company, "
+            f"business name, account or name (found: {', '.join(n for n in names if n)[:300]})"
         )
     raw_columns = tuple(
         (names[index] or f"column_{index + 1}", index)

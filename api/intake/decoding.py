@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 from collections.abc import Iterator
 
 from api.intake.errors import IntakeError
@@ -61,20 +62,20 @@ def read_table(text: str) -> tuple[list[str], Iterator[list[str]]]:
         text = text[1:]
     if "\x00" in text:
         text = text.replace("\x00", "")
-    stream = io.StringIO(text, newline="")
-    first = _next_content_line(stream)
+    lines = _lines(text)
+    first = _next_content_line(lines)
     if first is None:
         raise IntakeError("the file is empty: expected a header row naming the columns")
     hint = first.strip()
     if hint.lower().startswith("sep=") and len(hint) == 5:
         delimiter = hint[4]
-        first = _next_content_line(stream)
+        first = _next_content_line(lines)
         if first is None:
             raise IntakeError("the file has no header row after its 'sep=' line")
     else:
         delimiter = sniff_delimiter(first)
-    # The header line may itself hold a quoted newline: let the csv reader read it whole.
-    reader = csv.reader(_chain_first(first, stream), delimiter=delimiter)
+    # The header line goes back in front: it may itself hold a quoted newline.
+    reader = csv.reader(itertools.chain((first,), lines), delimiter=delimiter)
     try:
         header = next(reader)
     except csv.Error as exc:
@@ -82,16 +83,27 @@ def read_table(text: str) -> tuple[list[str], Iterator[list[str]]]:
     return header, _rows(reader)
 
 
-def _next_content_line(stream: io.StringIO) -> str | None:
-    for line in stream:
+# Characters str.splitlines() breaks on besides \r and \n; CSV treats them as data.
+_OTHER_LINE_BREAKS = "\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of the text with their endings, as the csv reader wants them.
+
+    ``splitlines`` is the fast way, but it also breaks at form feeds and Unicode line
+    separators that a CSV cell may contain; such rare files go through StringIO, which
+    breaks at \r, \n and \r\n only.
+    """
+    if any(char in text for char in _OTHER_LINE_BREAKS):
+        return iter(io.StringIO(text, newline=""))
+    return iter(text.splitlines(keepends=True))
+
+
+def _next_content_line(lines: Iterator[str]) -> str | None:
+    for line in lines:
         if line.strip():
             return line
     return None
-
-
-def _chain_first(first: str, rest: Iterator[str]) -> Iterator[str]:
-    yield first
-    yield from rest
 
 
 def _rows(reader: Iterator[list[str]]) -> Iterator[list[str]]:

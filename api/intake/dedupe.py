@@ -16,6 +16,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from api.intake.gcpause import paused_gc
 from db.models import Lead
 
 FUZZY_NAME_MIN_SCORE: Final = 92.0
@@ -30,73 +31,138 @@ def mark_in_batch_duplicates(leads: list[dict[str, Any]]) -> int:
     ``duplicate_reason`` (e.g. "same domain as row 3") on every draft.
 
     Exact keys are dict look-ups. Fuzzy names (token-sort ratio >= 92) are compared only
-    within a block of earlier first occurrences sharing state and first letter, which
-    keeps the work near-linear: an 8,000-row file takes a few tens of milliseconds.
+    within a block of earlier first occurrences sharing state and first letter (see
+    ``_NameBlock``), which keeps the work near-linear: an 8,000-row file takes a few tens
+    of milliseconds, never all pairs.
     """
+    with paused_gc():
+        return _mark(leads)
+
+
+def _mark(leads: list[dict[str, Any]]) -> int:
     # key value -> (row that carried it, first occurrence that row stands for)
-    seen: dict[str, dict[str, tuple[int, int]]] = {kind: {} for kind in _EXACT_KEYS}
-    seen_names: dict[tuple[str, str], tuple[int, int]] = {}
-    # (state, first letter) -> token-sorted names of first occurrences, and their rows
-    blocks: dict[tuple[str, str], tuple[list[str], list[int]]] = {}
+    seen_email: dict[str, tuple[int, int]] = {}
+    seen_domain: dict[str, tuple[int, int]] = {}
+    seen_phone: dict[str, tuple[int, int]] = {}
+    seen_name: dict[tuple[str, str], tuple[int, int]] = {}
+    blocks: dict[tuple[str, str], _NameBlock] = {}
     flagged = 0
     for lead in leads:
+        get = lead.get
         row: int = lead["csv_index"]
-        key: str = lead.get("name_key") or ""
-        state: str = lead.get("state") or ""
-        root, reason = _exact_match(lead, seen)
-        if reason is None and key:
-            hit = seen_names.get((state, key))
-            if hit is not None:
-                root, reason = hit[1], _same("name", *hit)
-        sorted_key = " ".join(sorted(key.split()))
-        block_key = (state, key[:1])
-        if reason is None and key and block_key in blocks:
-            names, rows = blocks[block_key]
-            best = process.extractOne(
-                sorted_key, names, scorer=fuzz.ratio, score_cutoff=FUZZY_NAME_MIN_SCORE
-            )
-            if best is not None:
-                root = rows[best[2]]
-                reason = f"similar name to row {root} ({best[1]:.0f}% alike)"
+        email, domain, phone = get("email"), get("domain"), get("phone")
+        key: str = get("name_key") or ""
+        state: str = get("state") or ""
+        # Strongest shared key first; the chain stops at the first hit.
+        if email and (hit := seen_email.get(email)) is not None:
+            reason = _same("email", *hit)
+        elif domain and (hit := seen_domain.get(domain)) is not None:
+            reason = _same("domain", *hit)
+        elif phone and (hit := seen_phone.get(phone)) is not None:
+            reason = _same("phone", *hit)
+        elif key and (hit := seen_name.get((state, key))) is not None:
+            reason = _same("name", *hit)
+        else:
+            hit, reason = None, None
+
+        if hit is not None:
+            root = hit[1]
+        elif key:
+            # Blocked by the name's first letter: initials spread names evenly over blocks
+            # (the token-sorted name would pile up every "... Electric" under "e").
+            tokens = sorted(key.split())
+            sorted_key = " ".join(tokens)
+            block = blocks.get((state, key[0]))
+            similar = block.best_match(sorted_key, tokens) if block is not None else None
+            if similar is not None:
+                root = similar[0]
+                reason = f"similar name to row {root} ({similar[1]:.0f}% alike)"
+            else:
+                root = row
+                if block is None:
+                    block = blocks[(state, key[0])] = _NameBlock()
+                block.add(sorted_key, tokens, row)
+        else:
+            root = row
 
         if reason is None:
-            root = row
             lead["duplicate_of_row"] = None
-            if key:
-                names, rows = blocks.setdefault(block_key, ([], []))
-                names.append(sorted_key)
-                rows.append(row)
         else:
             lead["duplicate_of_row"] = root
             flagged += 1
         lead["duplicate_reason"] = reason
         # Later rows may match this one through a key its first occurrence lacked.
-        for kind in _EXACT_KEYS:
-            value = lead.get(kind)
-            if value:
-                seen[kind].setdefault(value, (row, root))
+        if email:
+            seen_email.setdefault(email, (row, root))
+        if domain:
+            seen_domain.setdefault(domain, (row, root))
+        if phone:
+            seen_phone.setdefault(phone, (row, root))
         if key:
-            seen_names.setdefault((state, key), (row, root))
+            seen_name.setdefault((state, key), (row, root))
     return flagged
-
-
-def _exact_match(
-    lead: dict[str, Any], seen: dict[str, dict[str, tuple[int, int]]]
-) -> tuple[int, str | None]:
-    """(first occurrence, reason) for the strongest key an earlier row shares, else (0, None)."""
-    for kind in _EXACT_KEYS:
-        value = lead.get(kind)
-        if value:
-            hit = seen[kind].get(value)
-            if hit is not None:
-                return hit[1], _same(kind, *hit)
-    return 0, None
 
 
 def _same(kind: str, matched_row: int, root: int) -> str:
     if matched_row == root:
         return f"same {kind} as row {root}"
     return f"same {kind} as row {matched_row}, itself a duplicate of row {root}"
+
+
+class _NameBlock:
+    """First occurrences sharing a state and an initial, for fuzzy name matching.
+
+    Names are kept token-sorted, so plain ``fuzz.ratio`` on them is token-sort ratio.
+    A block is searched whole while small. A large one (a single-state file, a run of
+    "S" names) is searched only among names whose words start with the same letters:
+    two names that close can differ by a character or two, so their initials agree
+    unless the typo hits a first letter. That bounds the work per row, keeping the pass
+    linear in the file size.
+    """
+
+    FULL_SCAN_LIMIT: Final = 128
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.rows: list[int] = []
+        self.by_initials: dict[str, tuple[list[str], list[int]]] | None = None
+
+    def add(self, sorted_key: str, tokens: list[str], row: int) -> None:
+        self.names.append(sorted_key)
+        self.rows.append(row)
+        if self.by_initials is not None:
+            _index(self.by_initials, sorted_key, _initials(tokens), row)
+        elif len(self.names) > self.FULL_SCAN_LIMIT:
+            # Grown large: index what it holds, then keep the index up to date.
+            self.by_initials = {}
+            for name, first_row in zip(self.names, self.rows, strict=True):
+                _index(self.by_initials, name, _initials(name.split()), first_row)
+
+    def best_match(self, sorted_key: str, tokens: list[str]) -> tuple[int, float] | None:
+        """(row, score) of the most similar name scoring at least the minimum, if any."""
+        if self.by_initials is None:
+            names, rows = self.names, self.rows
+        else:
+            found = self.by_initials.get(_initials(tokens))
+            if found is None:
+                return None
+            names, rows = found
+        best = process.extractOne(
+            sorted_key, names, scorer=fuzz.ratio, score_cutoff=FUZZY_NAME_MIN_SCORE
+        )
+        return None if best is None else (rows[best[2]], best[1])
+
+
+def _index(
+    index: dict[str, tuple[list[str], list[int]]], sorted_key: str, initials: str, row: int
+) -> None:
+    names, rows = index.setdefault(initials, ([], []))
+    names.append(sorted_key)
+    rows.append(row)
+
+
+def _initials(tokens: list[str]) -> str:
+    return "".join(token[0] for token in tokens)
 
 
 def find_stored_duplicates(
@@ -122,35 +188,39 @@ def find_stored_duplicates(
             if value:
                 values.add(value)
 
-    stored: dict[str, dict[str, uuid.UUID]] = {}
+    # key value -> (stored lead holding it, the lead it stands for), oldest first wins
+    stored: dict[str, dict[Any, tuple[uuid.UUID, uuid.UUID]]] = {}
     for kind in _EXACT_KEYS:
         column: InstrumentedAttribute[str | None] = getattr(Lead, kind)
-        stored[kind] = {}
-        for value, lead_id, duplicate_of in _query(
-            session, column, wanted[kind], exclude_batch_id, extra=None
-        ):
-            stored[kind].setdefault(value, duplicate_of or lead_id)
-    stored_names: dict[tuple[str, str], uuid.UUID] = {}
+        found = stored[kind] = {}
+        for value, lead_id, duplicate_of in _query(session, column, wanted[kind], exclude_batch_id):
+            found.setdefault(value, (lead_id, duplicate_of or lead_id))
+    found = stored["name_key"] = {}
     for name, lead_id, duplicate_of, state in _query(
         session, Lead.name_key, wanted["name_key"], exclude_batch_id, extra=Lead.state
     ):
-        stored_names.setdefault((name, state or ""), duplicate_of or lead_id)
+        found.setdefault((name, state or ""), (lead_id, duplicate_of or lead_id))
 
     matches: dict[int, tuple[uuid.UUID, str]] = {}
     for lead in leads:
         for kind in _EXACT_KEYS:
             value = lead.get(kind)
-            found = stored[kind].get(value) if value else None
-            if found is not None:
-                matches[lead["csv_index"]] = (found, f"same {kind} as existing lead {found}")
+            hit = stored[kind].get(value) if value else None
+            if hit is not None:
+                matches[lead["csv_index"]] = (hit[1], _same_stored(kind, *hit))
                 break
         else:
             key = lead.get("name_key")
-            found = stored_names.get((key, lead.get("state") or "")) if key else None
-            if found is not None:
-                reason = f"same name and state as existing lead {found}"
-                matches[lead["csv_index"]] = (found, reason)
+            hit = stored["name_key"].get((key, lead.get("state") or "")) if key else None
+            if hit is not None:
+                matches[lead["csv_index"]] = (hit[1], _same_stored("name and state", *hit))
     return matches
+
+
+def _same_stored(what: str, matched: uuid.UUID, root: uuid.UUID) -> str:
+    if matched == root:
+        return f"same {what} as existing lead {root}"
+    return f"same {what} as existing lead {matched}, itself a duplicate of {root}"
 
 
 def _query(
@@ -158,7 +228,7 @@ def _query(
     column: InstrumentedAttribute[Any],
     values: Iterable[str],
     exclude_batch_id: uuid.UUID | None,
-    extra: InstrumentedAttribute[Any] | None,
+    extra: InstrumentedAttribute[Any] | None = None,
 ) -> list[tuple[Any, ...]]:
     """(value, id, duplicate_of[, extra]) of stored leads with column in values, oldest first."""
     ordered = sorted(values)

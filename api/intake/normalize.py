@@ -7,6 +7,7 @@ cases take a hand-written fast path and the slow, general tools (``phonenumbers`
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
@@ -14,6 +15,10 @@ from typing import Final
 
 # Cells that mean "nothing here" in exported spreadsheets and pandas dumps.
 NULL_TOKENS: Final = frozenset({"n/a", "na", "none", "null", "nil", "nan", "-", "--", "?"})
+# The same, in the spellings that occur, for a hot-path lookup without lower().
+NULL_CELLS: Final = NULL_TOKENS | {
+    "N/A", "NA", "None", "NONE", "Null", "NULL", "Nil", "NIL", "NaN", "NAN", "Nan",
+}
 
 
 def clean_text(value: str | None) -> str | None:
@@ -59,7 +64,7 @@ def split_url(value: str | None) -> tuple[str, str] | None:
     parameters (``?utm_source=gmb``) and the pipeline only needs the page itself.
     """
     text = clean_text(value)
-    if text is None or " " in text:
+    if text is None:
         return None
     scheme_end = text.find("://", 0, 12)
     if scheme_end >= 0:
@@ -86,7 +91,13 @@ def split_url(value: str | None) -> tuple[str, str] | None:
             return None
     if not _HOSTNAME.fullmatch(host):
         return None
-    path = re.split(r"[?#]", path, maxsplit=1)[0].replace("\\", "/") if path else ""
+    if path:
+        for mark in "?#":
+            cut = path.find(mark)
+            if cut >= 0:
+                path = path[:cut]
+        if "\\" in path or " " in path:
+            path = path.replace("\\", "/").replace(" ", "%20")
     return host, path or "/"
 
 
@@ -153,6 +164,8 @@ def normalise_phone(value: str | None) -> str | None:
         text = text[:-2]  # a number that went through a spreadsheet as a float
     if "x" in text or "X" in text or "#" in text:
         text = _EXTENSION.sub("", text)
+        if not text:
+            return None
     digits = _NON_DIGITS.sub("", text)
     if text[0] == "+" and not digits.startswith("1"):
         return _international_phone(text)
@@ -188,8 +201,7 @@ LEGAL_SUFFIXES: Final = frozenset(
         "company", "lp", "llp", "lllp", "pllc", "pc", "pa", "gmbh", "plc", "ltda", "srl",
     }
 )
-_DELETED_IN_NAMES = str.maketrans("", "", ".'’`´")
-_NAME_SEPARATORS = re.compile(r"[\W_]+")
+_NAME_WORDS = re.compile(r"[^\W_]+")
 
 
 def name_key(name: str) -> str:
@@ -198,12 +210,15 @@ def name_key(name: str) -> str:
     "Smith Electric Co., Inc." and "SMITH ELECTRIC" both give "smith electric";
     "Café & Sons, L.L.C." gives "cafe and sons".
     """
-    text = name.lower().translate(_DELETED_IN_NAMES).replace("&", " and ")
+    # Dots and apostrophes join ("L.L.C." -> "llc", "Bob's" -> "bobs"); other
+    # punctuation separates words.
+    text = name.lower().replace(".", "").replace("'", "").replace("&", " and ")
     if not text.isascii():
         text = "".join(
-            ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+            ch for ch in unicodedata.normalize("NFKD", text.replace("’", ""))
+            if not unicodedata.combining(ch)
         )
-    tokens = _NAME_SEPARATORS.sub(" ", text).split()
+    tokens = _NAME_WORDS.findall(text)
     stripped = False
     while len(tokens) > 1 and tokens[-1] in LEGAL_SUFFIXES:
         tokens.pop()
@@ -296,53 +311,75 @@ _BOOLEANS: Final[dict[str, bool]] = {
     "true": True, "t": True, "yes": True, "y": True, "1": True, "1.0": True,
     "false": False, "f": False, "no": False, "n": False, "0": False, "0.0": False,
 }
+# Every upper/lower-case spelling of the keys above, so a stripped cell is one lookup.
+BOOLEAN_CELLS: Final = {
+    "".join(chars): truth
+    for word, truth in _BOOLEANS.items()
+    for chars in itertools.product(*({ch.lower(), ch.upper()} for ch in word))
+}
 
 
 def parse_bool(value: str | None) -> bool | None:
     """True/False from the usual spellings; empty or anything else is None (unknown)."""
     if not value:
         return None
-    return _BOOLEANS.get(value.strip().lower())
+    truth = BOOLEAN_CELLS.get(value)
+    if truth is None:
+        truth = _BOOLEANS.get(value.strip().lower())
+    return truth
 
 
 def parse_float(value: str | None) -> float | None:
     """A finite float from "4.8", "1,234.5" or "$1,200"; None when empty or not a number."""
-    text = clean_text(value)
-    if text is None:
+    if value is None:
         return None
-    if "," in text or "$" in text:
-        text = text.replace(",", "").replace("$", "")
     try:
-        number = float(text)
+        number = float(value)
     except ValueError:
-        return None
+        text = clean_text(value)
+        if text is None or not ("," in text or "$" in text):
+            return None
+        try:
+            number = float(text.replace(",", "").replace("$", ""))
+        except ValueError:
+            return None
     return number if math.isfinite(number) else None
 
 
 def parse_int(value: str | None) -> int | None:
     """An int from "12", "1,234" or "12.0"; None for empty, fractional or non-numbers."""
-    text = clean_text(value)
-    if text is None:
+    if value is None:
         return None
-    if text.isdigit():
-        return int(text)
-    number = parse_float(text)
+    if value.isdecimal():
+        return int(value)
+    number = parse_float(value)
     if number is None or not number.is_integer():
         return None
     return int(number)
 
 
+_LIST_SEPARATORS = re.compile(r"[,;|]")
+
+
 def split_list(value: str | None) -> list[str]:
     """Items of a comma/semicolon/pipe list, stripped, deduplicated ignoring case, in order."""
-    text = clean_text(value)
-    if text is None:
+    if not value:
         return []
+    if ";" in value or "|" in value:
+        parts = _LIST_SEPARATORS.split(value)
+    elif "," in value:
+        parts = value.split(",")
+    else:
+        text = value.strip()
+        return [text] if text and text not in NULL_CELLS else []
+    items = [item for part in parts if (item := part.strip())]
+    folded = [item.casefold() for item in items]
+    if len(set(folded)) == len(items):
+        return items
     seen: set[str] = set()
-    items: list[str] = []
-    for part in re.split(r"[,;|]", text):
-        item = part.strip()
-        folded = item.casefold()
-        if item and folded not in seen:
-            seen.add(folded)
-            items.append(item)
-    return items
+    unique = []
+    for item, key in zip(items, folded, strict=True):
+        if key not in seen:
+            seen.add(key)
+            unique.append(item)
+    return unique

@@ -8,7 +8,7 @@ that is the value the user has to fix.
 
 from __future__ import annotations
 
-from api.intake.normalize import clean_text, collapse_spaces, name_key
+from api.intake.normalize import collapse_spaces, name_key
 
 
 class RowRejected(Exception):
@@ -27,12 +27,16 @@ def quote(value: str, limit: int = 40) -> str:
     return f"'{text}'"
 
 
-def require_company_name(value: str | None) -> tuple[str, str]:
-    """(company name with spaces collapsed, its matching key); reject when absent."""
-    text = clean_text(value)
-    if text is None:
+def require_company_name(value: str) -> tuple[str, str]:
+    """(company name with spaces collapsed, its matching key); reject when absent.
+
+    ``value`` is a cleaned cell (stripped, "" when empty or null-like).
+    """
+    name = value
+    if not name:
         raise RowRejected("missing company name")
-    name = collapse_spaces(text)
+    if "  " in name or "\n" in name or "\t" in name or "\r" in name:
+        name = collapse_spaces(name)
     key = name_key(name)
     if not key:
         raise RowRejected(f"company name {quote(name)} has no letters or digits")

@@ -19,7 +19,7 @@ def get_job(task_id: str, session: Session = ReadSession) -> JobOut:
     job = session.get(Job, task_id)
     if job is not None:
         return JobOut(
-            job_id=job.id, kind=job.kind, state=job.state,  # type: ignore[arg-type]
+            job_id=job.id, kind=job.kind, state=job.state,
             batch_id=job.batch_id, lead_id=job.lead_id, error=job.error,
             created_at=job.created_at, started_at=job.started_at, finished_at=job.finished_at,
         )

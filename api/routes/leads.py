@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.deps import ReadSession
-from api.schemas import ExecutionOut, LeadWithHistory
+from api.schemas import ExecutionOut, LeadOut, LeadWithHistory
 from db.models import AgentExecution, Lead
 
 router = APIRouter(prefix="/api/leads", tags=["leads"])
@@ -27,6 +27,4 @@ def get_lead(lead_id: uuid.UUID, session: Session = ReadSession) -> LeadWithHist
         .order_by(AgentExecution.created_at, AgentExecution.id)
     )
     history = [ExecutionOut.model_validate(e) for e in executions]
-    return LeadWithHistory.model_validate(lead, from_attributes=True).model_copy(
-        update={"executions": history}
-    )
+    return LeadWithHistory(**LeadOut.model_validate(lead).model_dump(), executions=history)

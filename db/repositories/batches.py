@@ -168,7 +168,7 @@ def batch_progress(session: Session, batch: Batch) -> BatchProgress:
     status_rows = session.execute(
         select(Lead.status, func.count()).where(Lead.batch_id == batch.id).group_by(Lead.status)
     )
-    by_status: dict[str, int] = dict(status_rows.tuples())
+    by_status: dict[str, int] = dict(status_rows.all())
     by_stage: dict[str, dict[str, int]] = {}
     first: datetime | None = None
     last: datetime | None = None
@@ -183,7 +183,7 @@ def batch_progress(session: Session, batch: Batch) -> BatchProgress:
             )
             .where(AgentExecution.batch_id == batch.id)
             .group_by(AgentExecution.stage, AgentExecution.success)
-        ).tuples()
+        ).all()
     )
     for stage, success, count, started, finished in rows:
         entry = by_stage.setdefault(stage, {"succeeded": 0, "failed": 0})

@@ -26,7 +26,7 @@ def tier_counts(session: Session, batch_id: uuid.UUID) -> dict[str, int]:
         select(func.coalesce(Lead.tier, "-"), func.count())
         .where(Lead.batch_id == batch_id)
         .group_by(Lead.tier)
-    ).tuples()
+    ).all()
     return dict(rows)
 
 
@@ -44,7 +44,7 @@ def stage_timings(session: Session, batch_id: uuid.UUID) -> list[StageTiming]:
         )
         .where(AgentExecution.batch_id == batch_id)
         .group_by(AgentExecution.stage)
-    ).tuples()
+    ).all()
     timings = [
         StageTiming(stage, runs, float(mean), float(p), float(mx), float(cost or 0))
         for stage, runs, mean, p, mx, cost in rows

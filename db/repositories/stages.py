@@ -9,9 +9,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, func, literal, select, update
+from sqlalchemy import Row, Table, func, literal, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
@@ -136,11 +136,13 @@ def write_stage(
     if batch_id is None or not write.terminal:
         count = session.execute(select(func.count()).select_from(updated_lead)).scalar_one()
         return StageWritten(inserted=bool(count), done_count=None, accepted_count=None)
+    # Core table, not the ORM entity: ORM-enabled UPDATE..RETURNING cannot carry DML CTEs.
+    batches = cast(Table, Batch.__table__)
     bumped = session.execute(
-        update(Batch)
-        .where(Batch.id.in_(select(updated_lead.c.batch_id)))
-        .values(done_count=Batch.done_count + 1)
-        .returning(Batch.done_count, Batch.accepted_count)
+        update(batches)
+        .where(batches.c.id.in_(select(updated_lead.c.batch_id)))
+        .values(done_count=batches.c.done_count + 1)
+        .returning(batches.c.done_count, batches.c.accepted_count)
     ).one_or_none()
     if bumped is None:
         return StageWritten(inserted=False, done_count=None, accepted_count=None)

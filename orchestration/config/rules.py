@@ -58,16 +58,30 @@ class OemCertificationsRule(_Factor):
 class DealerProgramRule(_Factor):
     unlisted_tier_points: Points
     tiers: dict[str, Points]
+    oem_tiers: dict[str, dict[str, Points]] = Field(default_factory=dict)
 
     @field_validator("tiers")
     @classmethod
     def _lowercase_keys(cls, tiers: dict[str, float]) -> dict[str, float]:
         return {normalise_tier_name(name): points for name, points in tiers.items()}
 
+    @field_validator("oem_tiers")
+    @classmethod
+    def _lowercase_oem_keys(
+        cls, oem_tiers: dict[str, dict[str, float]]
+    ) -> dict[str, dict[str, float]]:
+        return {
+            normalise_tier_name(oem): {normalise_tier_name(n): p for n, p in tiers.items()}
+            for oem, tiers in oem_tiers.items()
+        }
+
     def _point_fields(self) -> dict[str, float]:
-        return {"unlisted_tier_points": self.unlisted_tier_points} | {
+        fields = {"unlisted_tier_points": self.unlisted_tier_points} | {
             f"tiers.{name}": p for name, p in self.tiers.items()
         }
+        for oem, tiers in self.oem_tiers.items():
+            fields |= {f"oem_tiers.{oem}.{name}": p for name, p in tiers.items()}
+        return fields
 
 
 class ServiceBreadthRule(_Factor):
@@ -291,7 +305,9 @@ class Marketing(_Table):
 
     @field_validator("cadence_days")
     @classmethod
-    def _every_tier_has_four_ascending_days(cls, cadence: dict[str, list[int]]) -> dict[str, list[int]]:
+    def _every_tier_has_four_ascending_days(
+        cls, cadence: dict[str, list[int]]
+    ) -> dict[str, list[int]]:
         missing = {"A", "B", "C", "D"} - cadence.keys()
         if missing:
             raise ValueError(f"cadence_days lacks tier(s) {', '.join(sorted(missing))}")
@@ -355,7 +371,19 @@ class RulesConfig(_Table):
                 raise ValueError(
                     f"max_points of [{group_name}] must add up to 100, not {total:g} ({listed})"
                 )
+        latest_end = _minutes_of(self.bdr.business_day_end) - self.outreach.meeting_minutes
+        for start in self.bdr.slot_times:
+            if _minutes_of(start) > latest_end:
+                raise ValueError(
+                    f"a {self.outreach.meeting_minutes}-minute meeting at {start} "
+                    f"ends after business_day_end {self.bdr.business_day_end}"
+                )
         return self
+
+
+def _minutes_of(clock_time: str) -> int:
+    hours, minutes = clock_time.split(":")
+    return int(hours) * 60 + int(minutes)
 
 
 def normalise_tier_name(name: str) -> str:
@@ -403,7 +431,8 @@ def _load_cached(path: Path) -> RulesConfig:
 def load_rules(path: Path | str | None = None) -> RulesConfig:
     """The rule tables at ``path`` (default: ``settings.scoring_config``), read once per path."""
     chosen = Path(path) if path is not None else get_settings().scoring_config
-    return _load_cached(chosen.expanduser().resolve())
+    # Keyed by the path as given: resolving it would cost a file-system walk on every run.
+    return _load_cached(chosen.expanduser())
 
 
 def clear_rules_cache() -> None:

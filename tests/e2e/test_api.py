@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 import uuid
+from typing import Any
 
 import httpx
 import pytest
@@ -36,10 +37,10 @@ def api_url(servers):
     thread.join(10)
 
 
-def wait_finished(client: httpx.Client, batch_id: str, timeout: float = 120) -> dict:
+def wait_finished(client: httpx.Client, batch_id: str, timeout: float = 120) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        report = client.get(f"/api/batches/{batch_id}").json()
+        report: dict[str, Any] = client.get(f"/api/batches/{batch_id}").json()
         if report["status"] == "finished":
             return report
         time.sleep(0.3)
@@ -93,7 +94,9 @@ def test_json_batch_reports_bad_rows_and_keeps_good_ones(api_url, worker):
     body = {
         "leads": [
             {"company_name": "Lone Star Power LLC", "website": "lonestarpower.example",
-             "phone": "(512) 555-0142", "state": "TX", "industry": "Electrical contractor"},
+             "phone": "(512) 555-0142", "state": "TX", "industry": "Solar installer",
+             "contact_name": "Dana Ruiz", "contact_title": "Owner", "company_size": "11-50",
+             "contact_email": "dana@lonestarpower.example"},
             {"website": "nameless.example"},
             {"company_name": "Nowhere Inc"},
         ],

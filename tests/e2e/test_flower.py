@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from typing import Any
 
 import httpx
 import pytest
@@ -51,7 +52,7 @@ def test_flower_lists_workers_agent_tasks_and_queues(flower_url, worker):
     assert httpx.get(f"{flower_url}/api/workers", timeout=5).status_code == 401
 
     # When read with the configured credentials
-    workers: dict = {}
+    workers: dict[str, Any] = {}
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not workers:
         workers = httpx.get(

@@ -45,7 +45,7 @@ def executions_per_lead(batch_id: uuid.UUID) -> dict[uuid.UUID, list[str]]:
             select(AgentExecution.lead_id, AgentExecution.stage)
             .where(AgentExecution.batch_id == batch_id)
             .order_by(AgentExecution.id)
-        ).tuples()
+        ).all()
         result: dict[uuid.UUID, list[str]] = {}
         for lead_id, stage in rows:
             result.setdefault(lead_id, []).append(stage)
@@ -59,5 +59,5 @@ def leads_by_status(batch_id: uuid.UUID) -> dict[str, int]:
                 select(Lead.status, func.count())
                 .where(Lead.batch_id == batch_id)
                 .group_by(Lead.status)
-            ).tuples()
+            ).all()
         )

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 import redis
 import sqlalchemy as sa
@@ -22,6 +23,7 @@ import sqlalchemy as sa
 from api.local_stack import (
     STATE_FILE,
     LocalStack,
+    LocalStackError,
     port_is_free,
     process_is_running,
     process_started_at,
@@ -202,3 +204,25 @@ def test_servers_die_with_an_owner_killed_by_sigkill(tmp_path):
         engine.dispose()
     finally:
         stack.stop()
+
+
+def test_a_server_that_cannot_start_is_reported_with_its_log(tmp_path):
+    # Given a Postgres still running on the data folder while its stack.json is lost
+    with LocalStack(tmp_path, fast=True) as running:
+        (tmp_path / STATE_FILE).unlink()
+        second = LocalStack(tmp_path, fast=True)
+        # (the session's own servers and workers may be children of this process too)
+        before = _live_children()
+
+        # When another stack tries to start there
+        with pytest.raises(LocalStackError, match="postgres exited") as failure:
+            second.start()
+
+        # Then the error quotes Postgres's own reason, and the half-started stack left nothing
+        assert "postmaster.pid" in str(failure.value)
+        assert _live_children() == before
+        assert set(running.pids.values()) <= before
+
+
+def _live_children() -> set[int]:
+    return {c.pid for c in psutil.Process().children() if c.status() != psutil.STATUS_ZOMBIE}

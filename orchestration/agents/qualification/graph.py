@@ -25,7 +25,7 @@ def route_after_duplicate_check(
     state: QualificationState,
 ) -> Literal["analyze_company", "__end__"]:
     """A duplicate under stop-on-duplicate skips scoring entirely."""
-    return END if state.get("duplicate_stop") else "analyze_company"
+    return "__end__" if state.get("duplicate_stop") else "analyze_company"
 
 
 def build_graph() -> QualificationGraph:

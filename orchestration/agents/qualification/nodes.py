@@ -7,8 +7,8 @@ from langgraph.runtime import Runtime
 from orchestration.agents.qualification.state import QualificationState
 from orchestration.agents.runtime import RulesRuntime, rules_of
 from orchestration.engines.rules import qualification as rules_engine
-from orchestration.engines.rules.facts import facts_from_lead
 from orchestration.engines.rules.factors import total_score
+from orchestration.engines.rules.facts import facts_from_lead
 from settings import get_settings
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
-from orchestration.engines.rules.facts import CompanyFacts
 from orchestration.engines.rules.factors import Factor
+from orchestration.engines.rules.facts import CompanyFacts
 
 
 class QualificationState(TypedDict, total=False):

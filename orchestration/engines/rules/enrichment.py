@@ -91,8 +91,10 @@ def service_keywords(lead: Mapping[str, Any]) -> list[str]:
         keywords.append("general contracting")
     keywords += [f"{oem} certified" for oem in profile.get("oems") or [] if str(oem).strip()]
     keywords += [str(c).strip() for c in profile.get("certifications") or [] if str(c).strip()]
-    seen: set[str] = set()
-    return [k for k in keywords if not (k.lower() in seen or seen.add(k.lower()))]
+    unique: dict[str, str] = {}
+    for keyword in keywords:
+        unique.setdefault(keyword.lower(), keyword)
+    return list(unique.values())
 
 
 def confidence(

@@ -18,14 +18,14 @@ from orchestration.config.rules import (
     normalise_tier_name,
 )
 from orchestration.engines.rules.contacts import check_email
+from orchestration.engines.rules.factors import Factor, factor, strongest, weakest
 from orchestration.engines.rules.facts import (
     CompanyFacts,
     dealer_title,
     mix_phrase,
     service_phrase,
 )
-from orchestration.engines.rules.factors import Factor, factor, strongest, weakest
-from orchestration.engines.rules.text import count_of, join_words
+from orchestration.engines.rules.text import count_of, industry_phrase, join_words
 
 Tier = Literal["A", "B", "C", "D"]
 SALES_POTENTIAL: dict[str, str] = {"A": "high", "B": "medium", "C": "low", "D": "very low"}
@@ -79,16 +79,25 @@ def _dealer_program(facts: CompanyFacts, rules: DealerQualification) -> Factor:
     if tier is None:
         return factor("dealer_program", "Dealer program tier", 0, rule.max_points,
                       "no dealer program tier listed")
-    listed = rule.tiers.get(normalise_tier_name(tier))
+    table = rule.oem_tiers.get(normalise_tier_name(facts["oem_source"] or ""), {})
+    listed = program_tier_points(tier, table) or program_tier_points(tier, rule.tiers)
     program = f"{facts['oem_source']} " if facts["oem_source"] else ""
     if listed is None:
         reason = f"{program}program tier '{tier}' (not in the tier table, counted as membership)"
         return factor("dealer_program", "Dealer program tier", rule.unlisted_tier_points,
                       rule.max_points, reason)
-    top = max(rule.tiers.values())
-    rank = "the top" if listed == top else "a"
+    rank = "a top" if listed >= 0.85 * rule.max_points else "a"
     return factor("dealer_program", "Dealer program tier", listed, rule.max_points,
                   f"{tier} is {rank} {program}dealer program tier")
+
+
+def program_tier_points(tier: str, table: dict[str, float]) -> float | None:
+    """Points for a tier name: exact entry, else the longest entry found among its words."""
+    name = normalise_tier_name(tier)
+    if name in table:
+        return table[name]
+    found = [(len(key), points) for key, points in table.items() if _has_words(name, key)]
+    return max(found)[1] if found else None
 
 
 def _service_breadth(facts: CompanyFacts, rules: DealerQualification) -> Factor:
@@ -278,7 +287,7 @@ def _dealer_parts(facts: CompanyFacts) -> list[str]:
 
 
 def _generic_parts(facts: CompanyFacts) -> list[str]:
-    head = f"{facts['industry']} company" if facts["industry"] else "company"
+    head = f"{industry_phrase(facts['industry'])} company" if facts["industry"] else "company"
     if facts["location"]:
         head += f" in {facts['location']}"
     if facts["company_size"]:
@@ -353,21 +362,21 @@ def _names(factors: list[Factor]) -> str:
 
 
 def fit_assessment(factors: list[Factor], score: int, tier: str) -> str:
-    """One line on how well the lead matches the ideal customer, and what holds it back."""
-    text = f"{_FIT_LABEL.get(tier, 'Fit')} ({score}/100)"
+    """How well the lead matches the ideal customer, its strengths and what holds it back."""
+    text = f"{_FIT_LABEL.get(tier, 'Fit')} ({score}/100)."
     best, worst = strongest(factors), weakest(factors)
     if best:
-        text += f": {join_words([f['reason'] for f in best])}"
+        text += f" Strengths: {'; '.join(f['reason'] for f in best)}."
     if worst:
-        text += f"{'; held back by' if best else ': held back by'} "
-        text += join_words([f["reason"] for f in worst])
-    return text + "."
+        text += f" Held back by: {'; '.join(f['reason'] for f in worst)}."
+    return text
 
 
 def contact_quality(facts: CompanyFacts) -> str:
     """How ready the contact data is for outreach, with what is missing."""
     ways = sum(bool(facts[key]) for key in ("website", "email", "phone"))
-    direct = bool(facts["email"]) and check_email(facts["email"], facts["domain"])["kind"] in (
+    email = facts["email"]
+    direct = email is not None and check_email(email, facts["domain"])["kind"] in (
         "personal", "free_mail")
     if direct and facts["phone"] and facts["contact_name"]:
         label = "Good"
@@ -404,7 +413,7 @@ def recommendations(facts: CompanyFacts, factors: list[Factor], tier: str) -> li
         if reviews is not None and reviews < _FEW_REVIEWS:
             steps.append(f"Only {count_of(reviews, 'review')}: check recent activity before "
                          "investing time.")
-        if len(facts["services"]) >= 2:
+        if len(facts["services"]) >= 2 and tier != "D":
             steps.append(f"Open with their {service_phrase(facts['services'])} mix: "
                          "multi-trade work is the strongest hook.")
     return steps

@@ -25,6 +25,11 @@ def join_words(items: Sequence[str], conjunction: str = "and") -> str:
     return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
 
 
+def sentence(text: str) -> str:
+    """``text`` ending in one full stop, even when it ends with ``"Co."`` or ``"Inc."``."""
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
 def count_of(count: int, singular: str, plural: str | None = None) -> str:
     """``count_of(1, "OEM")`` -> ``"1 OEM"``; ``count_of(3, "OEM")`` -> ``"3 OEMs"``."""
     return f"{count} {singular if count == 1 else (plural or singular + 's')}"
@@ -36,7 +41,7 @@ def clean_value(value: str) -> str:
 
 
 def display_company(name: str) -> str:
-    """The company name as a person would write it: ``"A & A GENPRO INC."`` -> ``"A & A Genpro Inc."``.
+    """The name as a person writes it: ``"A & A GENPRO INC."`` -> ``"A & A Genpro Inc."``.
 
     Names already in mixed case are kept; only all-caps exports are tidied, and short
     words (initials such as ``ABC``) stay upper case.
@@ -60,6 +65,15 @@ def display_company(name: str) -> str:
 def _capitalise_parts(word: str) -> str:
     # "SMITH-JONES" -> "Smith-Jones", "O'NEIL" -> "O'Neil"
     return re.sub(r"[A-Z]+", lambda m: m.group(0).capitalize(), word)
+
+
+def industry_phrase(industry: str) -> str:
+    """An industry as it reads mid-sentence: ``"Solar Energy"`` -> ``"solar energy"``.
+
+    Acronyms such as ``HVAC`` keep their capitals.
+    """
+    words = clean_value(industry).split()
+    return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in words)
 
 
 def first_name(full_name: str | None) -> str | None:
