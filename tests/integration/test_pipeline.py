@@ -113,3 +113,27 @@ def _wait_processed(task_name: str, at_least: int, timeout: float = 30) -> None:
             return
         time.sleep(0.2)
     raise AssertionError(f"{task_name} was not processed {at_least} times")
+
+
+def test_a_lead_that_breaks_an_agent_fails_at_that_stage_and_the_batch_goes_on(
+    servers, worker, examples_dir
+):
+    # Given a batch where one stored lead carries data the agent cannot read
+    # (as a row written by an older intake might)
+    parsed = parse_leads((examples_dir / "generic.csv").read_bytes(), source="generic.csv")
+    broken = parsed.leads[0]
+    broken["profile"] = {"oems": 5}
+
+    # When the batch runs
+    submitted = submit_batch(parsed, name="broken", source="generic.csv", options=BatchOptions())
+    batch = wait_for_batch(submitted.batch_id)
+
+    # Then that lead failed at qualification with the error, and every other lead finished
+    with read_only() as session:
+        leads = session.scalars(select(Lead).where(Lead.batch_id == batch.id)).all()
+    failed = [lead for lead in leads if lead.status == LeadStatus.failed]
+    assert [lead.csv_index for lead in failed] == [broken["csv_index"]]
+    assert failed[0].error_stage == "qualification"
+    assert "TypeError" in (failed[0].error_message or "")
+    assert batch.done_count == len(leads)
+    assert all(lead.status in TERMINAL_LEAD_STATUSES for lead in leads)
