@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from typing import Any, Final
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import select
+from sqlalchemy import String, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from api.intake.gcpause import paused_gc
@@ -21,7 +22,6 @@ from db.models import Lead
 
 FUZZY_NAME_MIN_SCORE: Final = 92.0
 _EXACT_KEYS: Final = ("email", "domain", "phone")
-_QUERY_CHUNK: Final = 5000  # well under the driver's bind-parameter limit
 
 
 def mark_in_batch_duplicates(leads: list[dict[str, Any]]) -> int:
@@ -230,19 +230,24 @@ def _query(
     exclude_batch_id: uuid.UUID | None,
     extra: InstrumentedAttribute[Any] | None = None,
 ) -> list[tuple[Any, ...]]:
-    """(value, id, duplicate_of[, extra]) of stored leads with column in values, oldest first."""
-    ordered = sorted(values)
-    found: list[tuple[Any, ...]] = []
-    for start in range(0, len(ordered), _QUERY_CHUNK):
-        columns: list[Any] = [column, Lead.id, Lead.duplicate_of]
-        if extra is not None:
-            columns.append(extra)
-        statement = (
-            select(*columns)
-            .where(column.in_(ordered[start : start + _QUERY_CHUNK]))
-            .order_by(Lead.created_at, Lead.id)
-        )
-        if exclude_batch_id is not None:
-            statement = statement.where(Lead.batch_id.is_distinct_from(exclude_batch_id))
-        found.extend(tuple(row) for row in session.execute(statement))
-    return found
+    """(value, id, duplicate_of[, extra]) of stored leads with column in values, oldest first.
+
+    One array parameter (``= ANY(:values)``) rather than thousands of bound scalars: the
+    query text stays tiny and the index is still used.
+    """
+    columns: list[Any] = [column, Lead.id, Lead.duplicate_of]
+    keys: list[Any] = [column]
+    if extra is not None:
+        columns.append(extra)
+        keys.append(extra)
+    wanted = bindparam("wanted", sorted(values), type_=ARRAY(String))
+    # DISTINCT ON keeps only the oldest holder of each key, however often it was re-uploaded.
+    statement = (
+        select(*columns)
+        .distinct(*keys)
+        .where(column == any_(wanted))
+        .order_by(*keys, Lead.created_at, Lead.id)
+    )
+    if exclude_batch_id is not None:
+        statement = statement.where(Lead.batch_id.is_distinct_from(exclude_batch_id))
+    return [tuple(row) for row in session.connection().execute(statement)]
