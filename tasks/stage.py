@@ -26,7 +26,7 @@ from db.repositories.stages import (
     mark_lead_terminal_without_stage,
     write_stage,
 )
-from db.session import read_only, unit_of_work
+from db.session import autocommit, unit_of_work
 from orchestration.agents.base import RunContext, StageOutcome
 from orchestration.agents.registry import get_agent
 from settings import get_settings
@@ -76,6 +76,11 @@ def stop_chain(task: Task[Any, Any]) -> None:
     task.request.callbacks = None
 
 
+def _redelivered(task: Task[Any, Any]) -> bool:
+    """Set by the Redis transport on every message it restores (lost ack, rejected requeue)."""
+    return bool((task.request.delivery_info or {}).get("redelivered"))
+
+
 def _delivery_guard_tripped(task: Task[Any, Any]) -> int:
     """Count deliveries of this exact message; >max means it keeps killing workers."""
     key = f"delivery:{task.request.id}:{task.request.retries}"
@@ -102,7 +107,7 @@ def run_stage(task: Task[Any, Any], stage: str, payload: dict[str, Any]) -> dict
     batch_id = payload.get("batch_id")
     batch_uuid = uuid.UUID(batch_id) if batch_id else None
 
-    deliveries = _delivery_guard_tripped(task)
+    deliveries = _delivery_guard_tripped(task) if _redelivered(task) else 0
     if deliveries:
         reason = f"{stage}: gave up after {deliveries} deliveries (the worker was lost each time)"
         log.error("lead %s %s", lead_id, reason)
@@ -114,16 +119,15 @@ def run_stage(task: Task[Any, Any], stage: str, payload: dict[str, Any]) -> dict
         stop_chain(task)
         return None
 
-    with read_only() as session:
-        loaded = load_stage_input(session, lead_id, stage)
+    with autocommit() as conn:
+        loaded = load_stage_input(conn, lead_id, stage)
     if loaded is None:
         stop_chain(task)
         raise LeadNotFoundError(f"lead {lead_id} does not exist")
 
-    if loaded.existing is not None:
+    if loaded.existing_success is not None:
         # A redelivery or a duplicate message: the stage already ran; never run it twice.
-        existing = loaded.existing._mapping
-        ended = not existing["success"] or (existing["output"] or {}).get("stopped")
+        ended = not loaded.existing_success or (loaded.existing_output or {}).get("stopped")
         if ended or stage == PIPELINE_STAGES[-1]:
             stop_chain(task)
             return None
@@ -147,7 +151,10 @@ def run_stage(task: Task[Any, Any], stage: str, payload: dict[str, Any]) -> dict
         return None
 
     latency_ms = (time.perf_counter() - started) * 1000
-    agent_input = {k: v for k, v in loaded.lead.items() if k not in ("raw", "stage_outputs")}
+    # What the agent was given, less the bulky parts stored elsewhere (raw and profile on
+    # the lead, earlier outputs on their own rows); qualification keeps the profile it scored.
+    left_out = {"raw", "stage_outputs"} | ({"profile"} if stage != "qualification" else set())
+    agent_input = {k: v for k, v in loaded.lead.items() if k not in left_out}
     return _record_success(
         task, stage, lead_id, batch_uuid, outcome, latency_ms, context, agent_input
     )
@@ -168,12 +175,12 @@ def _record_success(
     output = dict(outcome.output)
     if outcome.stop_reason:
         output["stopped"] = outcome.stop_reason
-        lead_values.update(status=LeadStatus.disqualified, outcome_reason=outcome.stop_reason)
+        status = LeadStatus.disqualified
+        lead_values["outcome_reason"] = outcome.stop_reason
     elif last:
-        final = LeadStatus.completed if context.dry_run else LeadStatus.awaiting_approval
-        lead_values["status"] = final
+        status = LeadStatus.completed if context.dry_run else LeadStatus.awaiting_approval
     else:
-        lead_values["status"] = LeadStatus.in_progress
+        status = LeadStatus.in_progress
     terminal = bool(outcome.stop_reason) or last
     write = StageWrite(
         stage=stage,
@@ -186,11 +193,12 @@ def _record_success(
         attempts=task.request.retries + 1,
         latency_ms=latency_ms,
         cost_usd=outcome.cost_usd,
+        status=status,
         lead_values=lead_values,
         terminal=terminal,
     )
-    with unit_of_work() as session:
-        written = write_stage(session, lead_id, batch_id, write)
+    with autocommit() as conn:
+        written = write_stage(conn, lead_id, batch_id, write)
     if not written.inserted:
         # A concurrent copy of this message wrote first; it carries the chain on.
         stop_chain(task)
@@ -223,16 +231,16 @@ def _record_failure(
         attempts=task.request.retries + 1,
         latency_ms=(time.perf_counter() - started) * 1000,
         cost_usd=0.0,
+        status=LeadStatus.failed,
         lead_values={
-            "status": LeadStatus.failed,
             "error_stage": stage,
             "error_message": error,
             "outcome_reason": f"failed at {stage}",
         },
         terminal=True,
     )
-    with unit_of_work() as session:
-        written = write_stage(session, lead_id, batch_id, write)
+    with autocommit() as conn:
+        written = write_stage(conn, lead_id, batch_id, write)
     _finalize_if_done(written, str(batch_id) if batch_id else None)
     stop_chain(task)
     log.warning("lead %s (%s) failed at %s: %s", lead_id, lead.get("company_name"), stage, error)

@@ -14,7 +14,7 @@ from typing import Any, Final
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import String, any_, bindparam, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, distinct_on
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from api.intake.gcpause import paused_gc
@@ -244,7 +244,7 @@ def _query(
     # DISTINCT ON keeps only the oldest holder of each key, however often it was re-uploaded.
     statement = (
         select(*columns)
-        .distinct(*keys)
+        .ext(distinct_on(*keys))
         .where(column == any_(wanted))
         .order_by(*keys, Lead.created_at, Lead.id)
     )

@@ -1,6 +1,8 @@
-"""Reads and writes of one pipeline stage for one lead.
+"""Reads and writes of one pipeline stage for one lead: the hot path of every batch.
 
-The write is a single statement (insert execution → update lead → bump batch), so a
+Both are single, fixed SQL statements run on an autocommit connection: one round trip
+each, and psycopg prepares them server-side after a few runs. The write inserts the
+execution row, updates the lead and bumps the batch's done counter in one statement, so a
 stage's effects are all-or-nothing and a second run of the same stage changes nothing.
 """
 
@@ -8,21 +10,66 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Row, Table, func, literal, select, update
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+import orjson
+from sqlalchemy import Connection, func, update
 from sqlalchemy.orm import Session
 
-from db.models import TERMINAL_LEAD_STATUSES, AgentExecution, Batch, Lead
+from db.models import TERMINAL_LEAD_STATUSES, Batch, Lead
 
 LEAD_RECORD_COLUMNS = (
     "csv_index", "company_name", "name_key", "website", "domain", "email", "phone",
     "contact_name", "contact_title", "industry", "company_size", "employee_count",
     "street", "city", "state", "zip", "profile", "raw", "duplicate_reason", "stage_outputs",
 )
+# Lead columns an agent may set (StageOutcome.lead_updates), plus the outcome columns.
+UPDATABLE_LEAD_COLUMNS = ("score", "tier", "growth_score", "email")
+_OUTCOME_COLUMNS = ("outcome_reason", "error_stage", "error_message")
+
+_LOAD_SQL = f"""
+SELECT l.id, l.batch_id, l.duplicate_of, l.status,
+       {", ".join(f"l.{c}" for c in LEAD_RECORD_COLUMNS)},
+       b.stop_on_duplicate, b.skip_enrichment, b.create_in_crm, b.dry_run, b.engine,
+       e.success AS existing_success, e.output AS existing_output
+FROM leads AS l
+LEFT JOIN batches AS b ON b.id = l.batch_id
+LEFT JOIN agent_executions AS e ON e.lead_id = l.id AND e.stage = %(stage)s
+WHERE l.id = %(lead_id)s
+"""
+
+_KEEP_OR_SET = ",\n       ".join(
+    f"{c} = COALESCE(%({c})s, {c})" for c in (*UPDATABLE_LEAD_COLUMNS, *_OUTCOME_COLUMNS)
+)
+_WRITE_SQL = f"""
+WITH inserted AS (
+  INSERT INTO agent_executions
+    (lead_id, batch_id, stage, task_id, engine, input, output, success, error, attempts,
+     latency_ms, cost_usd)
+  VALUES (%(lead_id)s, %(batch_id)s, %(stage)s, %(task_id)s, %(engine)s,
+          CAST(%(input)s AS jsonb), CAST(%(output)s AS jsonb), %(success)s, %(error)s,
+          %(attempts)s, %(latency_ms)s, %(cost_usd)s)
+  ON CONFLICT (lead_id, stage) DO NOTHING
+  RETURNING lead_id
+), updated AS (
+  UPDATE leads
+  SET status = %(status)s,
+      current_stage = %(stage)s,
+      stage_outputs = stage_outputs || jsonb_build_object(%(stage)s, CAST(%(output)s AS jsonb)),
+      {_KEEP_OR_SET},
+      updated_at = now(),
+      finished_at = CASE WHEN %(terminal)s THEN now() ELSE finished_at END
+  WHERE id IN (SELECT lead_id FROM inserted)
+  RETURNING batch_id
+), bumped AS (
+  UPDATE batches SET done_count = done_count + 1
+  WHERE %(terminal)s AND id IN (SELECT batch_id FROM updated)
+  RETURNING done_count, accepted_count
+)
+SELECT (SELECT count(*) FROM updated) AS inserted,
+       (SELECT done_count FROM bumped) AS done_count,
+       (SELECT accepted_count FROM bumped) AS accepted_count
+"""
 
 
 @dataclass(frozen=True)
@@ -32,7 +79,8 @@ class StageInput:
     lead: dict[str, Any]  # the LeadRecord handed to the agent
     status: str
     batch_options: dict[str, Any]
-    existing: Row[Any] | None  # this stage's execution row, when it already ran
+    existing_success: bool | None  # this stage's execution, when it already ran
+    existing_output: dict[str, Any] | None
 
 
 @dataclass(frozen=True)
@@ -47,7 +95,8 @@ class StageWrite:
     attempts: int
     latency_ms: float
     cost_usd: float
-    lead_values: dict[str, Any]  # columns to set on the lead
+    status: str  # the lead's status after this stage
+    lead_values: dict[str, Any]  # UPDATABLE_LEAD_COLUMNS and outcome columns to set
     terminal: bool  # the lead gets its outcome with this write
 
 
@@ -58,24 +107,8 @@ class StageWritten:
     accepted_count: int | None
 
 
-def load_stage_input(session: Session, lead_id: uuid.UUID, stage: str) -> StageInput | None:
-    execution = (
-        select(AgentExecution.success, AgentExecution.output, AgentExecution.error)
-        .where(AgentExecution.lead_id == lead_id, AgentExecution.stage == stage)
-        .lateral()
-    )
-    columns = [getattr(Lead, c) for c in LEAD_RECORD_COLUMNS]
-    query = (
-        select(
-            Lead.id, Lead.batch_id, Lead.duplicate_of, Lead.status, *columns,
-            Batch.stop_on_duplicate, Batch.skip_enrichment, Batch.create_in_crm, Batch.dry_run,
-            Batch.engine, execution.c.success, execution.c.output, execution.c.error,
-        )
-        .outerjoin(Batch, Batch.id == Lead.batch_id)
-        .outerjoin(execution, literal(True))
-        .where(Lead.id == lead_id)
-    )
-    row = session.execute(query).one_or_none()
+def load_stage_input(conn: Connection, lead_id: uuid.UUID, stage: str) -> StageInput | None:
+    row = conn.exec_driver_sql(_LOAD_SQL, {"lead_id": lead_id, "stage": stage}).one_or_none()
     if row is None:
         return None
     m = row._mapping
@@ -90,63 +123,43 @@ def load_stage_input(session: Session, lead_id: uuid.UUID, stage: str) -> StageI
         "dry_run": bool(m["dry_run"]),
         "engine": m["engine"] or "rules",
     }
-    existing = row if m["success"] is not None else None
-    return StageInput(lead=lead, status=m["status"], batch_options=options, existing=existing)
+    return StageInput(
+        lead=lead,
+        status=m["status"],
+        batch_options=options,
+        existing_success=m["existing_success"],
+        existing_output=m["existing_output"],
+    )
 
 
 def write_stage(
-    session: Session, lead_id: uuid.UUID, batch_id: uuid.UUID | None, write: StageWrite
+    conn: Connection, lead_id: uuid.UUID, batch_id: uuid.UUID | None, write: StageWrite
 ) -> StageWritten:
     """Insert the execution row; only if it is new, update the lead and the batch counter."""
-    inserted = (
-        pg_insert(AgentExecution)
-        .values(
-            lead_id=lead_id,
-            batch_id=batch_id,
-            stage=write.stage,
-            task_id=write.task_id,
-            engine=write.engine,
-            input=write.input,
-            output=write.output,
-            success=write.success,
-            error=write.error,
-            attempts=write.attempts,
-            latency_ms=write.latency_ms,
-            cost_usd=Decimal(str(round(write.cost_usd, 6))),
-        )
-        .on_conflict_do_nothing(index_elements=["lead_id", "stage"])
-        .returning(AgentExecution.lead_id)
-        .cte("inserted")
-    )
-    lead_values: dict[str, Any] = dict(write.lead_values)
-    lead_values["stage_outputs"] = Lead.stage_outputs.op("||", return_type=JSONB)(
-        func.jsonb_build_object(write.stage, literal(write.output, type_=JSONB))
-    )
-    lead_values["current_stage"] = write.stage
-    lead_values["updated_at"] = func.now()
-    if write.terminal:
-        lead_values["finished_at"] = func.now()
-    updated_lead = (
-        update(Lead)
-        .where(Lead.id.in_(select(inserted.c.lead_id)))
-        .values(**lead_values)
-        .returning(Lead.batch_id)
-        .cte("updated_lead")
-    )
-    if batch_id is None or not write.terminal:
-        count = session.execute(select(func.count()).select_from(updated_lead)).scalar_one()
-        return StageWritten(inserted=bool(count), done_count=None, accepted_count=None)
-    # Core table, not the ORM entity: ORM-enabled UPDATE..RETURNING cannot carry DML CTEs.
-    batches = cast(Table, Batch.__table__)
-    bumped = session.execute(
-        update(batches)
-        .where(batches.c.id.in_(select(updated_lead.c.batch_id)))
-        .values(done_count=batches.c.done_count + 1)
-        .returning(batches.c.done_count, batches.c.accepted_count)
-    ).one_or_none()
-    if bumped is None:
-        return StageWritten(inserted=False, done_count=None, accepted_count=None)
-    return StageWritten(inserted=True, done_count=bumped[0], accepted_count=bumped[1])
+    unknown = set(write.lead_values) - {*UPDATABLE_LEAD_COLUMNS, *_OUTCOME_COLUMNS}
+    if unknown:
+        raise ValueError(f"stage {write.stage} may not set lead columns {sorted(unknown)}")
+    output = orjson.dumps(write.output, default=str).decode()
+    params: dict[str, Any] = {
+        "lead_id": lead_id,
+        "batch_id": batch_id,
+        "stage": write.stage,
+        "task_id": write.task_id,
+        "engine": write.engine,
+        "input": orjson.dumps(write.input, default=str).decode(),
+        "output": output,
+        "success": write.success,
+        "error": write.error,
+        "attempts": write.attempts,
+        "latency_ms": write.latency_ms,
+        "cost_usd": round(write.cost_usd, 6),
+        "status": write.status,
+        "terminal": write.terminal,
+    }
+    for column in (*UPDATABLE_LEAD_COLUMNS, *_OUTCOME_COLUMNS):
+        params[column] = write.lead_values.get(column)
+    inserted, done, accepted = conn.exec_driver_sql(_WRITE_SQL, params).one()
+    return StageWritten(inserted=bool(inserted), done_count=done, accepted_count=accepted)
 
 
 def mark_lead_terminal_without_stage(
@@ -175,4 +188,3 @@ def mark_lead_terminal_without_stage(
         .returning(Batch.done_count, Batch.accepted_count)
     ).one()
     return StageWritten(inserted=True, done_count=bumped[0], accepted_count=bumped[1])
-
