@@ -49,7 +49,9 @@ class BatchAccepted(BaseModel):
     total_rows: int
     accepted: int
     rejected: int
-    duplicates: int
+    duplicates: int = Field(
+        ..., description="repeats inside the batch; repeats of stored leads show in the status"
+    )
     rejections: list[RowRejection]
     status_url: str
 

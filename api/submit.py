@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from api.intake import ParseResult, find_stored_duplicates, mark_in_batch_duplicates
+from api.intake import ParseResult, mark_in_batch_duplicates
 from db.repositories.batches import BatchOptions, NewBatch, create_batch
 from db.session import unit_of_work
 from settings import get_settings
@@ -35,18 +35,15 @@ def submit_batch(
     mark_in_batch_duplicates(leads)
     rejections = [{"row": r.row, "reason": r.reason} for r in parsed.rejections]
     job_id = str(uuid.uuid4())
+    for lead in leads:
+        lead["id"] = uuid.uuid4()
+    by_row = {lead["csv_index"]: lead["id"] for lead in leads}
+    for lead in leads:
+        first_row = lead.get("duplicate_of_row")
+        if first_row is not None:
+            lead["duplicate_of"] = by_row.get(first_row)
+    # Repeats of leads stored earlier are flagged by the dispatcher, inside Postgres.
     with unit_of_work() as session:
-        stored = find_stored_duplicates(session, leads)
-        for lead in leads:
-            lead["id"] = uuid.uuid4()
-            match = stored.get(lead["csv_index"])
-            if match is not None:
-                lead["duplicate_of"], lead["duplicate_reason"] = match
-        by_row = {lead["csv_index"]: lead["id"] for lead in leads}
-        for lead in leads:
-            first_row = lead.get("duplicate_of_row")
-            if first_row is not None and not lead.get("duplicate_of"):
-                lead["duplicate_of"] = by_row.get(first_row)
         batch_id = create_batch(
             session,
             NewBatch(

@@ -18,6 +18,7 @@ from db.repositories.batches import (
     unfinished_lead_count,
     update_job,
 )
+from db.repositories.duplicates import flag_stored_duplicates
 from db.session import unit_of_work
 from settings import get_settings
 from tasks.stage import stage_payload
@@ -53,6 +54,7 @@ def dispatch_batch(self: Task[Any, Any], batch_id: str, job_id: str | None = Non
                 update_job(session, job_id, JobState.succeeded)
             return 0
         if batch.status == BatchStatus.queued:
+            flag_stored_duplicates(session, batch_uuid)
             set_batch_status(session, batch_uuid, BatchStatus.dispatching)
             if job_id:
                 update_job(session, job_id, JobState.started)

@@ -1,10 +1,11 @@
 """Lead intake: CSV or JSON in, normalised lead drafts and per-row rejections out.
 
-``parse_leads`` / ``parse_records`` read and validate; ``mark_in_batch_duplicates`` and
-``find_stored_duplicates`` flag repeats. Nothing here writes to the database.
+``parse_leads`` / ``parse_records`` read and validate; ``mark_in_batch_duplicates`` flags
+repeats inside the batch (repeats of stored leads are flagged in Postgres at dispatch, see
+db/repositories/duplicates.py). Nothing here touches the database.
 """
 
-from api.intake.dedupe import find_stored_duplicates, mark_in_batch_duplicates
+from api.intake.dedupe import mark_in_batch_duplicates
 from api.intake.errors import IntakeError
 from api.intake.parser import parse_leads, parse_records
 from api.intake.result import LEAD_DRAFT_KEYS, LeadDraft, ParseResult, Rejection
@@ -15,7 +16,6 @@ __all__ = [
     "LeadDraft",
     "ParseResult",
     "Rejection",
-    "find_stored_duplicates",
     "mark_in_batch_duplicates",
     "parse_leads",
     "parse_records",

@@ -8,17 +8,11 @@ match within the same state, since franchises share a name across states.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterable
 from typing import Any, Final
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import String, any_, bindparam, select
-from sqlalchemy.dialects.postgresql import ARRAY, distinct_on
-from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from api.intake.gcpause import paused_gc
-from db.models import Lead
 
 FUZZY_NAME_MIN_SCORE: Final = 92.0
 _EXACT_KEYS: Final = ("email", "domain", "phone")
@@ -163,91 +157,3 @@ def _index(
 
 def _initials(tokens: list[str]) -> str:
     return "".join(token[0] for token in tokens)
-
-
-def find_stored_duplicates(
-    session: Session,
-    leads: list[dict[str, Any]],
-    *,
-    exclude_batch_id: uuid.UUID | None = None,
-) -> dict[int, tuple[uuid.UUID, str]]:
-    """Match drafts against stored leads: csv_index -> (stored lead id, reason).
-
-    Exact keys only (email, domain, phone, and name_key within the same state), each as
-    a few bulk ``IN`` queries served by the leads table's indexes. Fuzzy names are left
-    to the in-batch pass: against the database they would need every stored name of the
-    batch's states pulled into Python (growing with the table, not the batch) or a
-    trigram index the schema does not have. A stored lead that is itself a duplicate is
-    reported as the lead it duplicates. ``exclude_batch_id`` ignores the rows of that
-    batch, for callers that look after inserting.
-    """
-    wanted: dict[str, set[str]] = {kind: set() for kind in (*_EXACT_KEYS, "name_key")}
-    for lead in leads:
-        for kind, values in wanted.items():
-            value = lead.get(kind)
-            if value:
-                values.add(value)
-
-    # key value -> (stored lead holding it, the lead it stands for), oldest first wins
-    stored: dict[str, dict[Any, tuple[uuid.UUID, uuid.UUID]]] = {}
-    for kind in _EXACT_KEYS:
-        column: InstrumentedAttribute[str | None] = getattr(Lead, kind)
-        found = stored[kind] = {}
-        for value, lead_id, duplicate_of in _query(session, column, wanted[kind], exclude_batch_id):
-            found.setdefault(value, (lead_id, duplicate_of or lead_id))
-    found = stored["name_key"] = {}
-    for name, lead_id, duplicate_of, state in _query(
-        session, Lead.name_key, wanted["name_key"], exclude_batch_id, extra=Lead.state
-    ):
-        found.setdefault((name, state or ""), (lead_id, duplicate_of or lead_id))
-
-    matches: dict[int, tuple[uuid.UUID, str]] = {}
-    for lead in leads:
-        for kind in _EXACT_KEYS:
-            value = lead.get(kind)
-            hit = stored[kind].get(value) if value else None
-            if hit is not None:
-                matches[lead["csv_index"]] = (hit[1], _same_stored(kind, *hit))
-                break
-        else:
-            key = lead.get("name_key")
-            hit = stored["name_key"].get((key, lead.get("state") or "")) if key else None
-            if hit is not None:
-                matches[lead["csv_index"]] = (hit[1], _same_stored("name and state", *hit))
-    return matches
-
-
-def _same_stored(what: str, matched: uuid.UUID, root: uuid.UUID) -> str:
-    if matched == root:
-        return f"same {what} as existing lead {root}"
-    return f"same {what} as existing lead {matched}, itself a duplicate of {root}"
-
-
-def _query(
-    session: Session,
-    column: InstrumentedAttribute[Any],
-    values: Iterable[str],
-    exclude_batch_id: uuid.UUID | None,
-    extra: InstrumentedAttribute[Any] | None = None,
-) -> list[tuple[Any, ...]]:
-    """(value, id, duplicate_of[, extra]) of stored leads with column in values, oldest first.
-
-    One array parameter (``= ANY(:values)``) rather than thousands of bound scalars: the
-    query text stays tiny and the index is still used.
-    """
-    columns: list[Any] = [column, Lead.id, Lead.duplicate_of]
-    keys: list[Any] = [column]
-    if extra is not None:
-        columns.append(extra)
-        keys.append(extra)
-    wanted = bindparam("wanted", sorted(values), type_=ARRAY(String))
-    # DISTINCT ON keeps only the oldest holder of each key, however often it was re-uploaded.
-    statement = (
-        select(*columns)
-        .ext(distinct_on(*keys))
-        .where(column == any_(wanted))
-        .order_by(*keys, Lead.created_at, Lead.id)
-    )
-    if exclude_batch_id is not None:
-        statement = statement.where(Lead.batch_id.is_distinct_from(exclude_batch_id))
-    return [tuple(row) for row in session.connection().execute(statement)]

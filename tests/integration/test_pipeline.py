@@ -137,3 +137,32 @@ def test_a_lead_that_breaks_an_agent_fails_at_that_stage_and_the_batch_goes_on(
     assert "TypeError" in (failed[0].error_message or "")
     assert batch.done_count == len(leads)
     assert all(lead.status in TERMINAL_LEAD_STATUSES for lead in leads)
+
+
+def test_a_second_upload_is_flagged_as_duplicates_and_stops_when_asked(
+    servers, worker, examples_dir
+):
+    # Given the generic sample already loaded once
+    first = submit_file(examples_dir / "generic.csv")
+    wait_for_batch(first)
+
+    # When the same file is loaded again with stop_on_duplicate
+    second = submit_file(examples_dir / "generic.csv", stop_on_duplicate=True)
+    batch = wait_for_batch(second)
+
+    # Then every lead of the second batch names the stored lead it repeats
+    with read_only() as session:
+        repeats = session.scalars(select(Lead).where(Lead.batch_id == second)).all()
+        stored_batch = {
+            lead.id: session.scalar(select(Lead.batch_id).where(Lead.id == lead.duplicate_of))
+            for lead in repeats
+        }
+    assert batch.duplicate_count == len(repeats)
+    for lead in repeats:
+        # (the oldest stored copy: this first upload, or an earlier test's)
+        assert stored_batch[lead.id] not in (None, second)
+        assert "as existing lead" in (lead.duplicate_reason or "")
+        # And, as asked, each ended at qualification as a duplicate
+        assert lead.status == LeadStatus.disqualified
+        assert (lead.outcome_reason or "").startswith("duplicate of lead")
+    assert all(stages == ["qualification"] for stages in executions_per_lead(second).values())
