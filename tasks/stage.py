@@ -77,8 +77,10 @@ def stop_chain(task: Task[Any, Any]) -> None:
 
 
 def _redelivered(task: Task[Any, Any]) -> bool:
-    """Set by the Redis transport on every message it restores (lost ack, rejected requeue)."""
-    return bool((task.request.delivery_info or {}).get("redelivered"))
+    """Set by the Redis transport on every message it restores (lost ack, rejected requeue),
+    both in the delivery info and as a message header."""
+    request = task.request
+    return bool((request.delivery_info or {}).get("redelivered") or request.get("redelivered"))
 
 
 def _delivery_guard_tripped(task: Task[Any, Any]) -> int:

@@ -130,7 +130,7 @@ def next_dispatch_slice(session: Session, batch_id: uuid.UUID, size: int) -> lis
     return list(
         session.scalars(
             select(Lead.id)
-            .where(Lead.batch_id == batch_id, Lead.dispatched.is_(False))
+            .where(Lead.batch_id == batch_id, ~Lead.dispatched)  # matches ix_leads_undispatched
             .order_by(Lead.csv_index)
             .limit(size)
         )
