@@ -364,7 +364,7 @@ def _enqueue_and_follow(
             raise typer.Exit(_fail(f"{file}: no valid lead ({len(parsed.rejections)} rejected)"))
         submitted = submit_batch(parsed, name=name, source=file.name, options=options)
         for rejection in submitted.rejections[:20]:
-            console.print(f"[yellow]rejected[/] row {rejection['row']}: {rejection['reason']}")
+            console.print(f"[yellow]rejected[/] {rejection['reason']}")
         if len(submitted.rejections) > 20:
             console.print(f"[yellow]… and {len(submitted.rejections) - 20} more rejected rows[/]")
         if not wait:
