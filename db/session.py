@@ -21,6 +21,7 @@ set_json_loads(orjson.loads)
 set_json_dumps(orjson.dumps)
 
 _engine: Engine | None = None
+_autocommit_engine: Engine | None = None
 _session_factory: sessionmaker[Session] | None = None
 
 
@@ -45,11 +46,12 @@ def get_engine() -> Engine:
 
 
 def reset_engine() -> None:
-    """Forget the engine (after fork, or when settings change) without closing parent sockets."""
-    global _engine, _session_factory
-    if _engine is not None:
-        _engine.dispose(close=False)
-    _engine = None
+    """Forget the engines (after fork, or when settings change) without closing parent sockets."""
+    global _engine, _autocommit_engine, _session_factory
+    for engine in (_engine, _autocommit_engine):
+        if engine is not None:
+            engine.dispose(close=False)
+    _engine = _autocommit_engine = None
     _session_factory = None
 
 
@@ -71,8 +73,20 @@ def unit_of_work() -> Iterator[Session]:
 def autocommit() -> Iterator[Connection]:
     """A connection where each statement commits by itself: for single-statement units of
     work (the stage read and the stage write), saving BEGIN and COMMIT round trips."""
-    with get_engine().connect() as conn:
-        yield conn.execution_options(isolation_level="AUTOCOMMIT")
+    global _autocommit_engine
+    if _autocommit_engine is None:
+        # Its own pool of connections that stay in autocommit: switching a pooled connection
+        # back and forth would cost round trips on every checkout and return.
+        _autocommit_engine = create_engine(
+            get_engine().url,
+            isolation_level="AUTOCOMMIT",
+            pool_size=2,
+            max_overflow=5,
+            pool_recycle=1800,
+            pool_reset_on_return=None,
+        )
+    with _autocommit_engine.connect() as conn:
+        yield conn
 
 
 @contextmanager
