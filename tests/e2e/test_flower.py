@@ -68,3 +68,33 @@ def test_flower_lists_workers_agent_tasks_and_queues(flower_url, worker):
             "pipeline.dispatch_batch"} <= registered
     queues = {q["name"] for q in info["active_queues"]}
     assert {"qualification", "enrichment", "growth", "marketing", "bdr", "pipeline"} <= queues
+
+
+def test_flower_shows_each_agent_stage_of_a_running_batch(flower_url, worker, examples_dir):
+    from api.intake import parse_leads
+    from api.submit import submit_batch
+    from db.repositories.batches import BatchOptions
+    from tests.integration.helpers import wait_for_batch
+
+    # Given Flower watching the cluster
+    # When a batch runs through the pipeline
+    parsed = parse_leads((examples_dir / "generic.csv").read_bytes(), source="generic.csv")
+    submitted = submit_batch(parsed, name="flower", source="generic.csv", options=BatchOptions())
+    wait_for_batch(submitted.batch_id)
+
+    # Then Flower's task list holds every stage's task, each seen on its own queue
+    seen: dict[str, set[str]] = {}
+    deadline = time.monotonic() + 20
+    stages = {"qualification", "enrichment", "growth", "marketing", "bdr"}
+    while time.monotonic() < deadline and not stages <= set(seen):
+        tasks = httpx.get(f"{flower_url}/api/tasks", params={"limit": 2000}, auth=AUTH,
+                          timeout=10).json()
+        seen = {}
+        for task in tasks.values():
+            name = task.get("name") or ""
+            area = name.split(".", 1)[0]
+            seen.setdefault(area, set()).add(task.get("routing_key") or "")
+        time.sleep(0.5)
+    assert stages <= set(seen)
+    for stage in stages:
+        assert seen[stage] == {stage}
