@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from typing import Any
 
@@ -29,3 +30,6 @@ def _reset_after_fork(**_: Any) -> None:
     global _redis
     reset_engine()
     _redis = None
+    # Everything imported before the fork is long-lived: keep the cyclic GC from walking
+    # (and, by touching, un-sharing the copy-on-write pages of) those objects again.
+    gc.freeze()
