@@ -59,6 +59,14 @@ class Settings(BaseSettings):
     tier_c_min: int = 50
     default_timezone: str = "America/Chicago"
 
+    # Website fetching (email discovery): see orchestration/integrations/web/fetch.py
+    fetch_allow_networks: list[str] = Field(default_factory=list)
+    fetch_max_bytes: int = 2 * 1024 * 1024
+    fetch_timeout_s: float = 10.0
+    fetch_max_redirects: int = 5
+    fetch_user_agent: str = ""
+    fetch_respect_robots: bool = False
+
     # Flower
     flower_port: int = 5555
     flower_basic_auth: str = "admin:admin"
