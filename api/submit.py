@@ -10,12 +10,31 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from kombu.exceptions import OperationalError as BrokerOperationalError
+
 from api.intake import ParseResult, mark_in_batch_duplicates
 from db.repositories.batches import BatchOptions, NewBatch, create_batch
 from db.session import unit_of_work
 from settings import get_settings
 from workers.celery_app import app
 from workers.queues import DISPATCH_BATCH
+
+
+class DispatchNotSentError(RuntimeError):
+    """The batch is stored, but the broker could not take its dispatch message."""
+
+    def __init__(self, batch_id: uuid.UUID, job_id: str) -> None:
+        super().__init__(
+            f"batch {batch_id} is stored but the broker is unreachable; "
+            f"POST /api/batches/{batch_id}/dispatch once it is back"
+        )
+        self.batch_id = batch_id
+        self.job_id = job_id
+
+
+def send_dispatch(batch_id: uuid.UUID, job_id: str) -> None:
+    """Send (or send again: the dispatcher is idempotent) a stored batch's dispatch task."""
+    app.send_task(DISPATCH_BATCH, args=(str(batch_id),), kwargs={"job_id": job_id}, task_id=job_id)
 
 
 @dataclass(frozen=True)
@@ -58,7 +77,10 @@ def submit_batch(
             dispatch_task_id=job_id,
         )
     # Committed: now, and only now, the dispatcher may look for these rows.
-    app.send_task(DISPATCH_BATCH, args=(str(batch_id),), kwargs={"job_id": job_id}, task_id=job_id)
+    try:
+        send_dispatch(batch_id, job_id)
+    except BrokerOperationalError as exc:
+        raise DispatchNotSentError(batch_id, job_id) from exc
     return SubmittedBatch(
         batch_id=batch_id,
         job_id=job_id,

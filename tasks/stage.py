@@ -253,7 +253,15 @@ def stage_task(stage: str) -> Task[Any, Any]:
 
     @app.task(name=STAGE_TASKS[stage], bind=True, max_retries=None)
     def run(self: Task[Any, Any], payload: dict[str, Any]) -> dict[str, Any] | None:
-        return run_stage(self, stage, payload)
+        try:
+            return run_stage(self, stage, payload)
+        except TRANSIENT_ERRORS as exc:
+            # Postgres, Redis or the broker failed outside the agent (loading or recording):
+            # nothing was written, so the whole stage is retried, chain included.
+            if self.request.retries >= get_settings().max_retries:
+                raise
+            log.warning("lead %s at %s: %s; retrying", payload.get("lead_id"), stage, exc)
+            raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
 
     run.__doc__ = f"Run the {stage} agent for one lead and hand on to the next stage."
     return run

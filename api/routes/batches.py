@@ -8,16 +8,26 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
+from kombu.exceptions import OperationalError as BrokerOperationalError
 from sqlalchemy.orm import Session
 
 from api.deps import ReadSession
 from api.exports import export_results
 from api.intake import IntakeError, parse_leads, parse_records
 from api.progress import build_batch_status
-from api.schemas import BatchAccepted, BatchOptionsIn, BatchStatusOut, JsonBatchIn, RowRejection
-from api.submit import SubmittedBatch, submit_batch
+from api.schemas import (
+    BatchAccepted,
+    BatchOptionsIn,
+    BatchStatusOut,
+    JobOut,
+    JsonBatchIn,
+    RowRejection,
+)
+from api.submit import DispatchNotSentError, SubmittedBatch, send_dispatch, submit_batch
+from db.models import BatchStatus
 from db.repositories.batches import BatchOptions, get_batch
 from settings import get_settings
+from workers.queues import DISPATCH_BATCH
 
 router = APIRouter(prefix="/api/batches", tags=["batches"])
 
@@ -119,10 +129,31 @@ async def create_batch(request: Request) -> BatchAccepted:
                 ],
             },
         )
-    submitted = await run_in_threadpool(
-        submit_batch, parsed, name=batch_name, source=source, options=options
-    )
+    try:
+        submitted = await run_in_threadpool(
+            submit_batch, parsed, name=batch_name, source=source, options=options
+        )
+    except DispatchNotSentError as exc:
+        raise HTTPException(503, detail=str(exc)) from exc
     return _accepted(submitted)
+
+
+@router.post("/{batch_id}/dispatch", status_code=status.HTTP_202_ACCEPTED, response_model=JobOut)
+def redispatch_batch(batch_id: uuid.UUID, session: Session = ReadSession) -> JobOut:
+    """Send a stored batch's dispatch again (after a broker outage at upload, say).
+
+    Safe to repeat: chains already published are not published twice, and stages never run
+    twice for a lead. A batch that is already running or finished is refused with 409.
+    """
+    batch = _load_batch_or_404(session, batch_id)
+    if batch.status not in (BatchStatus.queued, BatchStatus.dispatching):
+        raise HTTPException(409, detail=f"batch {batch_id} is {batch.status}; nothing to dispatch")
+    job_id = batch.dispatch_task_id or str(uuid.uuid4())
+    try:
+        send_dispatch(batch_id, job_id)
+    except BrokerOperationalError as exc:
+        raise HTTPException(503, detail=f"the broker is unreachable: {exc}") from exc
+    return JobOut(job_id=job_id, kind=DISPATCH_BATCH, state="queued", batch_id=batch_id)
 
 
 def _load_batch_or_404(session: Session, batch_id: uuid.UUID) -> Any:

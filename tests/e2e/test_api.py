@@ -144,3 +144,32 @@ def test_health_reports_postgres_redis_and_workers(api_url, worker):
     assert report["postgres"] is True
     assert report["redis"] is True
     assert any("qualification" in queues for queues in report["workers"].values())
+
+
+def test_a_batch_whose_dispatch_was_lost_can_be_dispatched_again(api_url, worker, examples_dir):
+    from api.intake import parse_leads
+    from db.repositories.batches import BatchOptions, NewBatch, create_batch
+    from db.session import unit_of_work
+
+    client = httpx.Client(base_url=api_url, headers=KEY, timeout=30)
+    # Given a stored batch whose dispatch message never reached the broker
+    parsed = parse_leads((examples_dir / "generic.csv").read_bytes(), source="generic.csv")
+    with unit_of_work() as session:
+        batch_id = create_batch(
+            session,
+            NewBatch(name="lost", source="generic.csv", engine="rules", options=BatchOptions(),
+                     total_rows=parsed.total_rows, leads=parsed.leads),
+            dispatch_task_id=str(uuid.uuid4()),
+        )
+    assert client.get(f"/api/batches/{batch_id}").json()["status"] == "queued"
+
+    # When it is dispatched again over the API
+    response = client.post(f"/api/batches/{batch_id}/dispatch")
+
+    # Then it runs to the end, and a further dispatch is refused as pointless
+    assert response.status_code == 202, response.text
+    report = wait_finished(client, str(batch_id))
+    assert report["done"] == report["accepted"]
+    again = client.post(f"/api/batches/{batch_id}/dispatch")
+    assert again.status_code == 409
+    assert "finished" in again.json()["detail"]
