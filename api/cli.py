@@ -457,7 +457,14 @@ def _print_summary(batch_id: uuid.UUID) -> None:
     out.print(stage_table)
 
 
+def _terminate_as_interrupt(signum: int, frame: object) -> None:
+    # A supervisor's SIGTERM takes the same path as Ctrl-C, so every `finally` runs and
+    # the workers, Flower and servers this command started are stopped with it.
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     cli()
 
 

@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 import httpx
+import psutil
 import pytest
 
 from settings import PROJECT_ROOT
@@ -30,6 +31,7 @@ def flower_url(servers, worker):
     process = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "flower", "--port", str(port)],
         cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -42,8 +44,22 @@ def flower_url(servers, worker):
                 time.sleep(0.3)
         yield url
     finally:
+        # Like a supervisor stopping the service: SIGTERM to `sales-agent flower` alone...
         process.terminate()
         process.wait(15)
+        # ...must take its Flower child with it.
+        assert not _children_alive(process.pid)
+
+
+def _children_alive(session_id: int) -> list[int]:
+    alive = []
+    for proc in psutil.process_iter(["pid", "status"]):
+        try:
+            if os.getsid(proc.pid) == session_id and proc.info["status"] != "zombie":
+                alive.append(proc.pid)
+        except (OSError, psutil.Error):
+            continue
+    return alive
 
 
 def test_flower_lists_workers_agent_tasks_and_queues(flower_url, worker):
