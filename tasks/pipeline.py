@@ -21,7 +21,7 @@ from db.repositories.batches import (
 from db.repositories.duplicates import flag_stored_duplicates
 from db.session import unit_of_work
 from settings import get_settings
-from tasks.stage import stage_payload
+from tasks.stage import TRANSIENT_ERRORS, stage_payload
 from workers.celery_app import app
 from workers.queues import DISPATCH_BATCH, FINALIZE_BATCH, PIPELINE_STAGES, STAGE_TASKS
 
@@ -37,7 +37,17 @@ def lead_chain(lead_id: uuid.UUID, batch_id: uuid.UUID) -> Any:
     )
 
 
-@app.task(name=DISPATCH_BATCH, bind=True, max_retries=10, default_retry_delay=5)
+# Both bookkeeping tasks are idempotent, so any database or broker hiccup is simply retried.
+_RETRY_TRANSIENT: dict[str, Any] = {
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": True,
+    "retry_backoff_max": get_settings().retry_backoff_max,
+    "retry_jitter": True,
+    "max_retries": 10,
+}
+
+
+@app.task(name=DISPATCH_BATCH, bind=True, **_RETRY_TRANSIENT)
 def dispatch_batch(self: Task[Any, Any], batch_id: str, job_id: str | None = None) -> int:
     """Publish one slice of chains, then hand the rest of the batch to a fresh message.
 
@@ -77,7 +87,7 @@ def dispatch_batch(self: Task[Any, Any], batch_id: str, job_id: str | None = Non
     return len(lead_ids)
 
 
-@app.task(name=FINALIZE_BATCH, bind=True)
+@app.task(name=FINALIZE_BATCH, bind=True, **_RETRY_TRANSIENT)
 def finalize_batch(self: Task[Any, Any], batch_id: str) -> bool:
     """Mark the batch finished once Postgres says every lead has an outcome."""
     batch_uuid = uuid.UUID(batch_id)
