@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     fetch_user_agent: str = ""
     fetch_respect_robots: bool = False
 
+    # LangGraph checkpoints (BDR approvals, conversations): see orchestration/checkpoint/
+    checkpoint_ttl_seconds: int = 14 * 24 * 3600  # a thread lives this long after its last write
+    checkpoint_compression: Literal["none", "zlib", "zstd"] = "zlib"
+
     # Flower
     flower_port: int = 5555
     flower_basic_auth: str = "admin:admin"
