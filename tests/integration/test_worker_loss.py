@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -13,17 +14,18 @@ from tests.integration.helpers import (
     wait_for_done_count,
 )
 from tests.integration.test_pipeline import submit_file
-from tests.support.servers import apply_env
+from tests.support.servers import apply_env, claim_redis_db
 from tests.support.worker import start_worker_process
 from workers.queues import PIPELINE_STAGES
 
 VISIBILITY_TIMEOUT = 4  # seconds: how long an unacked message waits before redelivery
-LOSS_BROKER_DB = 12  # a broker of its own, so the session worker cannot drain this batch
 
 
 @pytest.fixture
 def private_broker(servers):
-    broker = servers.redis_url.rsplit("/", 1)[0] + f"/{LOSS_BROKER_DB}"
+    # A broker of its own, so the session worker cannot drain this batch.
+    cleanups: list[Callable[[], None]] = []
+    broker = claim_redis_db(servers.redis_url, cleanups)
     env = {**servers.env, "SALES_AGENT_BROKER_URL": broker,
            "SALES_AGENT_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT)}
     apply_env(env)
@@ -31,6 +33,8 @@ def private_broker(servers):
         yield env
     finally:
         apply_env(servers.env)
+        for cleanup in cleanups:
+            cleanup()
 
 
 def test_sigkill_mid_batch_loses_no_lead(private_broker, examples_dir):

@@ -18,7 +18,31 @@ from db.session import reset_engine
 from settings import PROJECT_ROOT, get_settings
 from workers.celery_app import reconfigure
 
-TEST_REDIS_DB = 11  # away from db 0, where a developer's own stack may live
+# Test sessions take a Redis db of their own among these (away from db 0, where a
+# developer's own stack may live), so sessions running side by side on one Redis never
+# consume each other's Celery messages.
+TEST_REDIS_DBS = range(4, 16)
+_CLAIM_KEY = "sales-agent:test-claim"
+_CLAIM_SECONDS = 3 * 3600
+
+
+def claim_redis_db(redis_url: str, cleanups: list[Callable[[], None]]) -> str:
+    """The URL of a free, flushed Redis db on ``redis_url``'s server, released at cleanup."""
+    base = redis_url.rsplit("/", 1)[0]
+    token = uuid.uuid4().hex
+    for db in TEST_REDIS_DBS:
+        url = f"{base}/{db}"
+        client = redis.Redis.from_url(url)
+        if client.set(_CLAIM_KEY, token, nx=True, ex=_CLAIM_SECONDS):
+            client.flushdb()
+            client.set(_CLAIM_KEY, token, ex=_CLAIM_SECONDS)
+
+            def release(client: redis.Redis = client) -> None:
+                client.flushdb()
+
+            cleanups.append(release)
+            return url
+    raise RuntimeError(f"every Redis db in {list(TEST_REDIS_DBS)} is taken by a test session")
 
 
 @dataclass
@@ -64,8 +88,7 @@ def start_test_servers(tmp: Path) -> TestServers:
     database_url = test_db_url.render_as_string(hide_password=False)
     create_database(database_url)
     cleanups.append(lambda: drop_database(database_url))
-    redis_test_url = redis_url.rsplit("/", 1)[0] + f"/{TEST_REDIS_DB}"
-    redis.Redis.from_url(redis_test_url).flushdb()
+    redis_test_url = claim_redis_db(redis_url, cleanups)
     env = {
         "SALES_AGENT_ENVIRONMENT": "test",
         "SALES_AGENT_DATABASE_URL": database_url,
