@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import orjson
+import psycopg
 from psycopg.types.json import set_json_dumps, set_json_loads
 from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -69,10 +70,7 @@ def unit_of_work() -> Iterator[Session]:
             raise
 
 
-@contextmanager
-def autocommit() -> Iterator[Connection]:
-    """A connection where each statement commits by itself: for single-statement units of
-    work (the stage read and the stage write), saving BEGIN and COMMIT round trips."""
+def _get_autocommit_engine() -> Engine:
     global _autocommit_engine
     if _autocommit_engine is None:
         # Its own pool of connections that stay in autocommit: switching a pooled connection
@@ -85,8 +83,37 @@ def autocommit() -> Iterator[Connection]:
             pool_recycle=1800,
             pool_reset_on_return=None,
         )
-    with _autocommit_engine.connect() as conn:
+    return _autocommit_engine
+
+
+@contextmanager
+def autocommit() -> Iterator[Connection]:
+    """A connection where each statement commits by itself: for single-statement units of
+    work, saving BEGIN and COMMIT round trips."""
+    with _get_autocommit_engine().connect() as conn:
         yield conn
+
+
+@contextmanager
+def autocommit_driver() -> Iterator[psycopg.Connection[tuple[object, ...]]]:
+    """The same pooled autocommit connection, as the bare psycopg connection.
+
+    For the fixed statements of the stage hot path (load and write, twice per stage per
+    lead): skipping SQLAlchemy's execution context and result wrapping saves about a
+    tenth of a millisecond per statement. A connection that broke is invalidated rather
+    than returned, so the retry that follows gets a fresh one.
+    """
+    pooled = _get_autocommit_engine().raw_connection()
+    driver = pooled.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    try:
+        yield driver
+    except BaseException:
+        if driver.broken or driver.closed:
+            pooled.invalidate()
+        raise
+    finally:
+        pooled.close()
 
 
 @contextmanager

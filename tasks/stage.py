@@ -12,6 +12,7 @@ import time
 import uuid
 from typing import Any
 
+import psycopg
 import redis
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -26,7 +27,7 @@ from db.repositories.stages import (
     mark_lead_terminal_without_stage,
     write_stage,
 )
-from db.session import autocommit, unit_of_work
+from db.session import autocommit_driver, unit_of_work
 from orchestration.agents.base import RunContext, StageOutcome
 from orchestration.agents.registry import get_agent
 from settings import get_settings
@@ -49,6 +50,8 @@ TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
     TransientError,
     OperationalError,
     InterfaceError,
+    psycopg.OperationalError,  # the stage hot path runs on the bare driver connection
+    psycopg.InterfaceError,
     redis.ConnectionError,
     redis.TimeoutError,
     BrokerOperationalError,
@@ -121,7 +124,7 @@ def run_stage(task: Task[Any, Any], stage: str, payload: dict[str, Any]) -> dict
         stop_chain(task)
         return None
 
-    with autocommit() as conn:
+    with autocommit_driver() as conn:
         loaded = load_stage_input(conn, lead_id, stage)
     if loaded is None:
         stop_chain(task)
@@ -199,7 +202,7 @@ def _record_success(
         lead_values=lead_values,
         terminal=terminal,
     )
-    with autocommit() as conn:
+    with autocommit_driver() as conn:
         written = write_stage(conn, lead_id, batch_id, write)
     if not written.inserted:
         # A concurrent copy of this message wrote first; it carries the chain on.
@@ -241,7 +244,7 @@ def _record_failure(
         },
         terminal=True,
     )
-    with autocommit() as conn:
+    with autocommit_driver() as conn:
         written = write_stage(conn, lead_id, batch_id, write)
     _finalize_if_done(written, str(batch_id) if batch_id else None)
     stop_chain(task)

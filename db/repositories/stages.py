@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, func, update
+import psycopg
+from sqlalchemy import func, update
 from sqlalchemy.orm import Session
 
 from db.models import TERMINAL_LEAD_STATUSES, Batch, Lead
@@ -107,11 +108,21 @@ class StageWritten:
     accepted_count: int | None
 
 
-def load_stage_input(conn: Connection, lead_id: uuid.UUID, stage: str) -> StageInput | None:
-    row = conn.exec_driver_sql(_LOAD_SQL, {"lead_id": lead_id, "stage": stage}).one_or_none()
+_LOAD_COLUMNS: tuple[str, ...] = ()
+
+
+def load_stage_input(
+    conn: psycopg.Connection[Any], lead_id: uuid.UUID, stage: str
+) -> StageInput | None:
+    global _LOAD_COLUMNS
+    cursor = conn.execute(_LOAD_SQL, {"lead_id": lead_id, "stage": stage})
+    row = cursor.fetchone()
     if row is None:
         return None
-    m = row._mapping
+    if not _LOAD_COLUMNS:
+        assert cursor.description is not None
+        _LOAD_COLUMNS = tuple(column.name for column in cursor.description)
+    m = dict(zip(_LOAD_COLUMNS, row, strict=True))
     lead = {c: m[c] for c in LEAD_RECORD_COLUMNS}
     lead["id"] = str(m["id"])
     lead["batch_id"] = str(m["batch_id"]) if m["batch_id"] else None
@@ -133,7 +144,7 @@ def load_stage_input(conn: Connection, lead_id: uuid.UUID, stage: str) -> StageI
 
 
 def write_stage(
-    conn: Connection, lead_id: uuid.UUID, batch_id: uuid.UUID | None, write: StageWrite
+    conn: psycopg.Connection[Any], lead_id: uuid.UUID, batch_id: uuid.UUID | None, write: StageWrite
 ) -> StageWritten:
     """Insert the execution row; only if it is new, update the lead and the batch counter."""
     unknown = set(write.lead_values) - {*UPDATABLE_LEAD_COLUMNS, *_OUTCOME_COLUMNS}
@@ -158,7 +169,9 @@ def write_stage(
     }
     for column in (*UPDATABLE_LEAD_COLUMNS, *_OUTCOME_COLUMNS):
         params[column] = write.lead_values.get(column)
-    inserted, done, accepted = conn.exec_driver_sql(_WRITE_SQL, params).one()
+    row = conn.execute(_WRITE_SQL, params).fetchone()
+    assert row is not None  # the statement always returns its one summary row
+    inserted, done, accepted = row
     return StageWritten(inserted=bool(inserted), done_count=done, accepted_count=accepted)
 
 
