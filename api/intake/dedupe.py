@@ -29,32 +29,38 @@ def mark_in_batch_duplicates(leads: list[dict[str, Any]]) -> int:
     ``_NameBlock``), which keeps the work near-linear: an 8,000-row file takes a few tens
     of milliseconds, never all pairs.
     """
+    marker = InBatchDuplicates()
     with paused_gc():
-        return _mark(leads)
+        return sum(marker.mark(lead) for lead in leads)
 
 
-def _mark(leads: list[dict[str, Any]]) -> int:
-    # key value -> (row that carried it, first occurrence that row stands for)
-    seen_email: dict[str, tuple[int, int]] = {}
-    seen_domain: dict[str, tuple[int, int]] = {}
-    seen_phone: dict[str, tuple[int, int]] = {}
-    seen_name: dict[tuple[str, str], tuple[int, int]] = {}
-    blocks: dict[tuple[str, str], _NameBlock] = {}
-    flagged = 0
-    for lead in leads:
+class InBatchDuplicates:
+    """The keys seen so far in one batch; :meth:`mark` flags a lead against the rows before
+    it, so leads can be marked one by one as they stream in."""
+
+    def __init__(self) -> None:
+        # key value -> (row that carried it, first occurrence that row stands for)
+        self.seen_email: dict[str, tuple[int, int]] = {}
+        self.seen_domain: dict[str, tuple[int, int]] = {}
+        self.seen_phone: dict[str, tuple[int, int]] = {}
+        self.seen_name: dict[tuple[str, str], tuple[int, int]] = {}
+        self.blocks: dict[tuple[str, str], _NameBlock] = {}
+
+    def mark(self, lead: dict[str, Any]) -> bool:
+        """Set ``duplicate_of_row`` and ``duplicate_reason``; True when it is a duplicate."""
         get = lead.get
         row: int = lead["csv_index"]
         email, domain, phone = get("email"), get("domain"), get("phone")
         key: str = get("name_key") or ""
         state: str = get("state") or ""
         # Strongest shared key first; the chain stops at the first hit.
-        if email and (hit := seen_email.get(email)) is not None:
+        if email and (hit := self.seen_email.get(email)) is not None:
             reason = _same("email", *hit)
-        elif domain and (hit := seen_domain.get(domain)) is not None:
+        elif domain and (hit := self.seen_domain.get(domain)) is not None:
             reason = _same("domain", *hit)
-        elif phone and (hit := seen_phone.get(phone)) is not None:
+        elif phone and (hit := self.seen_phone.get(phone)) is not None:
             reason = _same("phone", *hit)
-        elif key and (hit := seen_name.get((state, key))) is not None:
+        elif key and (hit := self.seen_name.get((state, key))) is not None:
             reason = _same("name", *hit)
         else:
             hit, reason = None, None
@@ -66,7 +72,7 @@ def _mark(leads: list[dict[str, Any]]) -> int:
             # (the token-sorted name would pile up every "... Electric" under "e").
             tokens = sorted(key.split())
             sorted_key = " ".join(tokens)
-            block = blocks.get((state, key[0]))
+            block = self.blocks.get((state, key[0]))
             similar = block.best_match(sorted_key, tokens) if block is not None else None
             if similar is not None:
                 root = similar[0]
@@ -74,27 +80,23 @@ def _mark(leads: list[dict[str, Any]]) -> int:
             else:
                 root = row
                 if block is None:
-                    block = blocks[(state, key[0])] = _NameBlock()
+                    block = self.blocks[(state, key[0])] = _NameBlock()
                 block.add(sorted_key, tokens, row)
         else:
             root = row
 
-        if reason is None:
-            lead["duplicate_of_row"] = None
-        else:
-            lead["duplicate_of_row"] = root
-            flagged += 1
+        lead["duplicate_of_row"] = None if reason is None else root
         lead["duplicate_reason"] = reason
         # Later rows may match this one through a key its first occurrence lacked.
         if email:
-            seen_email.setdefault(email, (row, root))
+            self.seen_email.setdefault(email, (row, root))
         if domain:
-            seen_domain.setdefault(domain, (row, root))
+            self.seen_domain.setdefault(domain, (row, root))
         if phone:
-            seen_phone.setdefault(phone, (row, root))
+            self.seen_phone.setdefault(phone, (row, root))
         if key:
-            seen_name.setdefault((state, key), (row, root))
-    return flagged
+            self.seen_name.setdefault((state, key), (row, root))
+        return reason is not None
 
 
 def _same(kind: str, matched_row: int, root: int) -> str:

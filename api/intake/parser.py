@@ -7,7 +7,7 @@ Row numbers are 1-based data rows: the header is not counted, nor are blank line
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from api.intake.columns import ColumnPlan, build_plan
@@ -25,46 +25,73 @@ def parse_leads(data: bytes | str, *, source: str = "upload") -> ParseResult:
     Raises IntakeError when the file as a whole is unusable: empty, no header, no
     company-name column, or broken CSV quoting.
     """
+    stream = stream_leads(data, source=source)
+    with paused_gc():
+        leads = list(stream)
+    return stream.result(leads)
+
+
+def stream_leads(data: bytes | str, *, source: str = "upload") -> LeadStream:
+    """The same parse, one draft at a time, so storing can start before parsing ends.
+
+    The header is read (and a file without a usable header refused with IntakeError)
+    here; broken quoting further down raises IntakeError from the iteration.
+    """
     text = decode_bytes(bytes(data)) if not isinstance(data, str) else data
     header, rows = read_table(text)
-    plan = build_plan(header)
-    with paused_gc():
-        return _parse_table(rows, plan, source)
+    return LeadStream(rows, build_plan(header), source)
 
 
-def _parse_table(rows: Iterable[list[str]], plan: ColumnPlan, source: str) -> ParseResult:
-    leads: list[LeadDraft] = []
-    rejections: list[Rejection] = []
-    index = 0
-    width = plan.width
-    split_row = plan.split_row
-    for row in rows:
-        if len(row) != width or not row[0]:
-            if not "".join(row).strip():
-                continue  # blank line, or a line of delimiters only
-            if len(row) > width:
-                extra = row[width:]
-                if any(cell.strip() for cell in extra):
-                    index += 1
-                    rejections.append(_ragged(index, len(row), width))
-                    continue
-                row = row[:width]  # a trailing delimiter: nothing was shifted
-            elif len(row) < width:
-                row = row + [""] * (width - len(row))  # trailing empty cells left out
-        index += 1
-        cells, raw = split_row(row)  # (the per-row body of _accept, inlined: hot loop)
-        try:
-            leads.append(build_draft(cells, raw, index, plan))
-        except RowRejected as rejected:
-            rejections.append(Rejection(index, f"row {index}: {rejected.reason}"))
-    return ParseResult(
-        leads=leads,
-        rejections=rejections,
-        total_rows=index,
-        format=plan.format,
-        source=source,
-        raw_columns=[name for name, _ in plan.raw_columns],
-    )
+class LeadStream:
+    """Iterate for the lead drafts; once exhausted, ``rejections`` and ``total_rows`` are
+    complete and :meth:`result` wraps the drafts into a ParseResult."""
+
+    def __init__(self, rows: Iterable[list[str]], plan: ColumnPlan, source: str) -> None:
+        self._rows = rows
+        self.plan = plan
+        self.source = source
+        self.rejections: list[Rejection] = []
+        self.total_rows = 0
+
+    def __iter__(self) -> Iterator[LeadDraft]:
+        rejections = self.rejections
+        plan = self.plan
+        width = plan.width
+        split_row = plan.split_row
+        index = 0
+        for row in self._rows:
+            if len(row) != width or not row[0]:
+                if not "".join(row).strip():
+                    continue  # blank line, or a line of delimiters only
+                if len(row) > width:
+                    extra = row[width:]
+                    if any(cell.strip() for cell in extra):
+                        index += 1
+                        rejections.append(_ragged(index, len(row), width))
+                        continue
+                    row = row[:width]  # a trailing delimiter: nothing was shifted
+                elif len(row) < width:
+                    row = row + [""] * (width - len(row))  # trailing empty cells left out
+            index += 1
+            self.total_rows = index
+            cells, raw = split_row(row)  # (the per-row body of _accept, inlined: hot loop)
+            try:
+                draft = build_draft(cells, raw, index, plan)
+            except RowRejected as rejected:
+                rejections.append(Rejection(index, f"row {index}: {rejected.reason}"))
+                continue
+            yield draft
+        self.total_rows = index
+
+    def result(self, leads: list[LeadDraft]) -> ParseResult:
+        return ParseResult(
+            leads=leads,
+            rejections=self.rejections,
+            total_rows=self.total_rows,
+            format=self.plan.format,
+            source=self.source,
+            raw_columns=[name for name, _ in self.plan.raw_columns],
+        )
 
 
 def parse_records(records: Sequence[Any], source: str = "json") -> ParseResult:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from api.deps import ReadSession
 from api.exports import export_results
-from api.intake import IntakeError, parse_leads, parse_records
+from api.intake import IntakeError, LeadStream, ParseResult, parse_records, stream_leads
 from api.progress import build_batch_status
 from api.schemas import (
     BatchAccepted,
@@ -25,7 +25,7 @@ from api.schemas import (
 )
 from api.submit import DispatchNotSentError, SubmittedBatch, send_dispatch, submit_batch
 from db.models import BatchStatus
-from db.repositories.batches import BatchOptions, get_batch
+from db.repositories.batches import BatchOptions, NoValidLeadError, get_batch
 from settings import get_settings
 from workers.queues import DISPATCH_BATCH
 
@@ -100,7 +100,9 @@ async def create_batch(request: Request) -> BatchAccepted:
         options = BatchOptions(**{f: _form_flag(form, f) for f in BatchOptionsIn.model_fields})
         source = upload.filename or "upload.csv"
         try:
-            parsed = await run_in_threadpool(parse_leads, data, source=source)
+            # Rows are stored as they are parsed (see submit_batch): Postgres ingests the
+            # first rows while the rest of the file is still being read.
+            parsed: ParseResult | LeadStream = stream_leads(data, source=source)
         except IntakeError as exc:
             raise HTTPException(422, detail=str(exc)) from exc
         batch_name = name if isinstance(name, str) and name else None
@@ -119,20 +121,20 @@ async def create_batch(request: Request) -> BatchAccepted:
         raise HTTPException(
             415, detail="send multipart/form-data with a CSV 'file', or application/json"
         )
-    if not parsed.leads:
-        raise HTTPException(
-            422,
-            detail={
-                "message": "no valid lead in the batch",
-                "rejections": [{"row": r.row, "reason": r.reason} for r in parsed.rejections][
-                    :100
-                ],
-            },
-        )
     try:
         submitted = await run_in_threadpool(
             submit_batch, parsed, name=batch_name, source=source, options=options
         )
+    except IntakeError as exc:  # broken quoting further down a streamed file: nothing stored
+        raise HTTPException(422, detail=str(exc)) from exc
+    except NoValidLeadError as exc:
+        raise HTTPException(
+            422,
+            detail={
+                "message": str(exc),
+                "rejections": [r.to_dict() for r in parsed.rejections][:100],
+            },
+        ) from exc
     except DispatchNotSentError as exc:
         raise HTTPException(503, detail=str(exc)) from exc
     return _accepted(submitted)

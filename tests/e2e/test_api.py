@@ -130,6 +130,45 @@ def test_bad_requests_get_a_clear_4xx(api_url, kwargs, status):
     assert response.json()["detail"]
 
 
+def test_a_csv_of_only_bad_rows_is_refused_with_each_reason(api_url):
+    # Given a CSV none of whose rows can become a lead
+    data = b"company_name,city\nNo Contact Co,Austin\n,Dallas\n"
+    # When it is uploaded
+    response = httpx.post(f"{api_url}/api/batches", headers=KEY, timeout=10,
+                          files={"file": ("bad.csv", data, "text/csv")})
+    # Then it is refused, and every row comes back with its number and reason
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert detail["message"] == "no valid lead in the batch"
+    assert [r["row"] for r in detail["rejections"]] == [1, 2]
+    assert "no website, phone or email" in detail["rejections"][0]["reason"]
+
+
+def test_a_csv_that_breaks_halfway_is_refused_whole(api_url):
+    # Given a CSV whose first rows are fine, then a quote that never closes swallows the
+    # rest of the file (rows are stored while the file is read, so this comes late)
+    marker = f"Halfway {uuid.uuid4().hex[:8]}"
+    good = "".join(f"{marker} Co {i},halfway{i}.example\n" for i in range(300))
+    data = ("company_name,website\n" + good + 'Last Co,"never closed\n' + "x" * 200_000)
+    # When it is uploaded
+    response = httpx.post(f"{api_url}/api/batches", headers=KEY, timeout=30,
+                          files={"file": ("broken.csv", data.encode(), "text/csv")})
+    # Then it is refused, naming where it broke, and none of its rows is stored
+    assert response.status_code == 422
+    # (line 303: the header, 300 good rows, "Last Co", then the swallowed rest)
+    assert "stops being valid CSV near line 303" in response.json()["detail"]
+    from sqlalchemy import func, select
+
+    from db.models import Lead
+    from db.session import read_only
+
+    with read_only() as session:
+        stored = session.scalar(
+            select(func.count()).where(Lead.company_name.like(f"{marker}%"))
+        )
+    assert stored == 0
+
+
 def test_unknown_ids_are_404(api_url):
     client = httpx.Client(base_url=api_url, headers=KEY, timeout=10)
     assert client.get(f"/api/batches/{uuid.uuid4()}").status_code == 404
