@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
 .PHONY: help install lock test test-unit test-integration lint typecheck migrations-check check \
-	demo api worker flower migrate stack bench examples clean
+	demo api worker beat flower migrate stack bench bench-llm bench-first-token examples clean
 
 help: ## List the routine actions
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ api: install ## Serve the REST API
 worker: install ## Run a worker for every queue (QUEUES=qualification,enrichment to choose)
 	$(BIN)/sales-agent worker $(if $(QUEUES),--queues $(QUEUES),)
 
+beat: install ## Run the housekeeping scheduler (one per deployment)
+	$(BIN)/sales-agent beat
+
 flower: install ## Serve Flower on the same app
 	$(BIN)/sales-agent flower
 
@@ -63,6 +66,12 @@ stack: install ## Keep a local Postgres + Valkey running in the foreground (Ctrl
 
 bench: install ## Pipeline vs bare Celery chain throughput, and 202 time for 8,000 rows
 	$(PY) -m bench.pipeline_vs_bare
+
+bench-llm: install ## 1,000 leads x 5 stages against a local model answering in 500 ms
+	$(PY) -m bench.llm_pipeline
+
+bench-first-token: install ## p50/p95 time to the first streamed token of conversation replies
+	$(PY) -m bench.first_token --sessions 40 --turns 5
 
 examples: install ## Regenerate examples/dealers.csv
 	$(PY) examples/generate_dealers.py --rows 220 --out examples/dealers.csv

@@ -59,17 +59,81 @@ class Settings(BaseSettings):
     tier_c_min: int = 50
     default_timezone: str = "America/Chicago"
 
-    # Website fetching (email discovery): see orchestration/integrations/web/fetch.py
+    # Website fetching (email discovery, site facts): see orchestration/integrations/web/
+    fetch_websites: bool = False  # read lead websites at all (opt-in, like provider keys)
     fetch_allow_networks: list[str] = Field(default_factory=list)
     fetch_max_bytes: int = 2 * 1024 * 1024
     fetch_timeout_s: float = 10.0
     fetch_max_redirects: int = 5
     fetch_user_agent: str = ""
     fetch_respect_robots: bool = False
+    email_discovery_timeout_s: float = 25.0  # whole discovery of one lead (several pages)
 
     # LangGraph checkpoints (BDR approvals, conversations): see orchestration/checkpoint/
     checkpoint_ttl_seconds: int = 14 * 24 * 3600  # a thread lives this long after its last write
     checkpoint_compression: Literal["none", "zlib", "zstd"] = "zlib"
+
+    # Data providers and CRM (Hunter, Apollo, Close; LinkedIn needs no key): see
+    # orchestration/integrations/. A provider without a key is skipped, and says so.
+    hunter_api_key: SecretStr = SecretStr("")
+    apollo_api_key: SecretStr = SecretStr("")
+    close_api_key: SecretStr = SecretStr("")
+    hunter_base_url: str = "https://api.hunter.io/v2"
+    apollo_base_url: str = "https://api.apollo.io/api/v1"
+    close_base_url: str = "https://api.close.com/api/v1"
+    provider_timeout_s: float = 10.0  # one HTTP request to a provider
+    provider_max_retries: int = 2  # on 429, 5xx, timeouts and dropped connections
+    provider_max_wait_s: float = 20.0  # longest one lookup waits on rate limits and retries
+    provider_rate_limits: dict[str, float] = Field(
+        default_factory=lambda: {"hunter": 10.0, "apollo": 5.0, "close": 10.0}
+    )  # requests per second per provider, shared by every worker (Redis)
+    breaker_fail_max: int = 5  # consecutive failures that open a provider's circuit
+    breaker_reset_timeout_s: int = 60  # how long an open circuit refuses calls
+    enrichment_cache_ttl_days: dict[str, int] = Field(
+        default_factory=lambda: {"hunter": 30, "apollo": 90, "close": 1, "website": 7}
+    )
+    enrichment_hot_cache_ttl_s: int = 6 * 3600  # Redis copy of a Postgres cache entry
+    enrichment_timeout_s: float = 30.0  # the whole provider part of one lead's enrichment
+
+    # LLM engine (orchestration/llm/): provider and model per agent, keys, limits, cache
+    llm_provider: Literal["openai", "cerebras"] = "openai"
+    llm_model: str = "gpt-4o-mini"
+    llm_base_url: str = ""  # OpenAI-compatible endpoint (vLLM, Ollama...); empty = OpenAI's
+    llm_models: dict[str, str] = Field(default_factory=dict)  # {"<agent>": "<provider>:<model>"}
+    openai_api_key: SecretStr = SecretStr("")
+    cerebras_api_key: SecretStr = SecretStr("")
+    cerebras_base_url: str = ""  # empty = Cerebras' own API
+    llm_timeout_s: float = 20.0
+    llm_max_retries: int = 1  # SDK retries (429/5xx/connection) before falling back to rules
+    llm_max_output_tokens: int = 1024
+    llm_temperature: float = 0.0
+    llm_cache_ttl_s: int = 7 * 24 * 3600  # a company scored by the model is not re-scored
+    # Pool of `sales-agent worker`/`celery worker` without -P: "threads" keeps many slow
+    # model calls in flight per process (measured: one process per core, -c 32 each).
+    worker_pool: Literal["prefork", "threads", "solo"] = "prefork"
+
+    # BDR approval, meeting booking and follow-ups: see orchestration/agents/bdr/, tasks/bdr.py
+    calendar_provider: Literal["ics"] = "ics"  # where approved meetings are booked
+    calendar_organizer_email: str = "bdr@sales-agent.local"  # ORGANIZER of the invitations
+    calendar_uid_domain: str = "sales-agent.local"  # right-hand side of invitation UIDs
+    follow_up_hop_seconds: int = 1800  # longest countdown of one follow-up hop (tasks/bdr.py)
+    follow_up_sweep_seconds: int = 300  # `sales-agent beat`: re-send lost follow-ups this often
+
+    # Conversations, voice, agent invocation and status: see tasks/conversation.py,
+    # api/routes/{conversations,langgraph,agents}.py, orchestration/integrations/voice/
+    conversation_reply_timeout_s: float = 30.0  # longest wait for a whole reply or its stream
+    stream_ttl_seconds: int = 3600  # replay log of a streamed reply / invocation (late readers)
+    invoke_timeout_s: float = 30.0  # default wait of /api/langgraph/invoke
+    agent_status_window_minutes: int = 15  # latency and error rate look back this far
+    agent_status_workers_cache_s: float = 5.0  # reuse one `inspect active_queues` this long
+    voice_base_url: str = ""  # OpenAI-compatible audio API root ("…/v1"); empty = voice off
+    voice_api_key: SecretStr = SecretStr("")
+    voice_stt_model: str = "whisper-1"
+    voice_tts_model: str = "tts-1"
+    voice_tts_voice: str = "alloy"
+    voice_tts_format: Literal["mp3", "opus", "aac", "flac", "wav", "pcm"] = "mp3"
+    voice_timeout_s: float = 30.0
+    voice_max_audio_mb: int = 25  # largest audio turn accepted (the OpenAI API's own limit)
 
     # Flower
     flower_port: int = 5555

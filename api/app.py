@@ -6,7 +6,17 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api.deps import require_api_key
-from api.routes import batches, health, jobs, leads
+from api.routes import (
+    agents,
+    batches,
+    bdr,
+    conversations,
+    health,
+    jobs,
+    langgraph,
+    leads,
+    pipeline_test,
+)
 from settings import get_settings
 
 
@@ -30,7 +40,12 @@ def create_app() -> FastAPI:
         )
     protected = [Depends(require_api_key)]
     app.include_router(batches.router, dependencies=protected)
+    app.include_router(pipeline_test.router, dependencies=protected)  # before /{lead_id}
     app.include_router(leads.router, dependencies=protected)
     app.include_router(jobs.router, dependencies=protected)
+    app.include_router(bdr.router, dependencies=protected)
+    app.include_router(conversations.router, dependencies=protected)
+    app.include_router(langgraph.router, dependencies=protected)
+    app.include_router(agents.router, dependencies=protected)
     app.include_router(health.router)
     return app

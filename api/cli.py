@@ -200,14 +200,42 @@ def worker(
     queues: Annotated[str, typer.Option(help="Comma-separated queues to consume")] = ALL_QUEUES,
     concurrency: Annotated[int | None, typer.Option("-c", "--concurrency")] = None,
     name: Annotated[str, typer.Option(help="Node name prefix")] = "worker",
+    pool: Annotated[
+        str | None,
+        typer.Option(
+            "-P", "--pool",
+            help="prefork, threads or solo (default SALES_AGENT_WORKER_POOL); threads with "
+            "-c 32 keeps many slow model calls in flight (run one such worker per core)",
+        ),
+    ] = None,
 ) -> None:
     """Run a Celery worker for the chosen queues (one per queue scales them independently)."""
     with servers():
+        settings = get_settings()
         _run_foreground(
             [
                 sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker",
-                "-Q", queues, "-c", str(concurrency or get_settings().worker_concurrency),
+                "-Q", queues, "-c", str(concurrency or settings.worker_concurrency),
+                "-P", pool or settings.worker_pool,
                 "-n", f"{name}-{queues.replace(',', '-')[:40]}@%h", "-l", "INFO",
+            ]
+        )
+
+
+@cli.command()
+def beat() -> None:
+    """Run the scheduler of housekeeping tasks (lost follow-ups, expired cache rows).
+
+    Run exactly one per deployment: two would send each scheduled task twice (harmless,
+    the tasks are idempotent, but wasted).
+    """
+    with servers():
+        settings = get_settings()
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        _run_foreground(
+            [
+                sys.executable, "-m", "celery", "-A", "workers.celery_app", "beat",
+                "-s", str(settings.data_dir / "celerybeat-schedule"), "-l", "INFO",
             ]
         )
 

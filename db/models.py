@@ -123,6 +123,8 @@ class Lead(Base):
         Index("ix_leads_phone", "phone"),
         Index("ix_leads_email", "email"),
         Index("ix_leads_name_key", "name_key"),
+        # Competitor counts load one state's leads at a time (db/repositories/market.py).
+        Index("ix_leads_state", "state"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -163,6 +165,13 @@ class Lead(Base):
     score: Mapped[int | None] = mapped_column(Integer)
     tier: Mapped[str | None] = mapped_column(String(1))
     growth_score: Mapped[int | None] = mapped_column(Integer)
+    do_not_contact: Mapped[bool] = mapped_column(
+        Boolean,
+        default=False,
+        server_default=text("false"),
+        doc="the prospect unsubscribed: no stage may reach out to this lead again",
+    )
+    crm_id: Mapped[str | None] = mapped_column(String(64), doc="the lead's id in the CRM (Close)")
     stage_outputs: Mapped[dict[str, Any]] = mapped_column(
         JSONB, default=dict, server_default=text("'{}'::jsonb")
     )
@@ -185,6 +194,7 @@ class AgentExecution(Base):
         UniqueConstraint("lead_id", "stage"),
         Index("ix_agent_executions_batch_id_stage", "batch_id", "stage", "success"),
         Index("ix_agent_executions_task_id", "task_id"),
+        Index("ix_agent_executions_created_at", "created_at"),  # GET /api/agents/status
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
@@ -248,6 +258,38 @@ class PipelineTestExecution(Base):
     )
 
 
+class CrmSyncStatus(enum.StrEnum):
+    claimed = "claimed"  # a task holds the right to write this lead to the CRM
+    synced = "synced"  # the CRM has the lead; crm_id is set
+    failed = "failed"  # the last attempt failed; the next run may claim it again
+
+
+class CrmSyncRecord(Base):
+    """The claim that makes CRM writes idempotent: one row per lead and CRM provider."""
+
+    __tablename__ = "crm_sync_records"
+    __table_args__ = (
+        CheckConstraint(_check_in("status", CrmSyncStatus), name="status"),
+        UniqueConstraint("lead_id", "provider"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    lead_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
+    provider: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default=CrmSyncStatus.claimed)
+    action: Mapped[str | None] = mapped_column(String(16), doc="created / updated")
+    crm_id: Mapped[str | None] = mapped_column(String(64))
+    claim_token: Mapped[str] = mapped_column(String(64), doc="who holds the claim")
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
 class Job(Base):
     """A task id the API handed out, with its state from our own records."""
 
@@ -265,3 +307,63 @@ class Job(Base):
     )
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ConversationStatus(enum.StrEnum):
+    open = "open"  # the agent answers the prospect's turns
+    handed_off = "handed_off"  # the prospect asked for a person; the agent still answers
+    unsubscribed = "unsubscribed"  # closed: the lead is do-not-contact
+
+
+class Conversation(Base):
+    """A chat session with a prospect; its dialogue memory is checkpoint thread ``id``."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (
+        CheckConstraint(_check_in("status", ConversationStatus), name="status"),
+        Index("ix_conversations_lead_id", "lead_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    lead_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16), default=ConversationStatus.open)
+    turn_count: Mapped[int] = mapped_column(Integer, default=0, doc="turns sent so far")
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class ConversationTurn(Base):
+    """One prospect message and the agent's reply; ``id`` is the turn's task id."""
+
+    __tablename__ = "conversation_turns"
+    __table_args__ = (
+        CheckConstraint(_check_in("state", JobState), name="state"),
+        UniqueConstraint("conversation_id", "seq"),
+        Index("ix_conversation_turns_created_at", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    conversation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE")
+    )
+    seq: Mapped[int] = mapped_column(Integer, doc="1-based position in the session")
+    state: Mapped[str] = mapped_column(String(16), default=JobState.queued)
+    input_mode: Mapped[str] = mapped_column(String(8), default="text", doc="text or audio")
+    prospect_text: Mapped[str] = mapped_column(Text)
+    reply_text: Mapped[str | None] = mapped_column(Text)
+    intent: Mapped[str | None] = mapped_column(String(32))
+    output: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    engine: Mapped[str | None] = mapped_column(String(20))
+    error: Mapped[str | None] = mapped_column(Text)
+    latency_ms: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+from db.bdr_models import BdrDecision, FollowUp, Meeting  # noqa: E402,F401  (BDR approval tables)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.provider_servers import ProviderServers, provider_servers
 from tests.support.servers import TestServers, start_test_servers
 from tests.support.worker import WorkerProcess, start_worker_process
 
@@ -35,6 +36,13 @@ def worker(servers: TestServers) -> Iterator[WorkerProcess]:
         yield process
     finally:
         process.stop()
+
+
+@pytest.fixture(scope="module")
+def providers() -> Iterator[ProviderServers]:
+    """Local Hunter, Apollo and Close servers (real HTTP, their wire formats), per module."""
+    with provider_servers() as started:
+        yield started
 
 
 @pytest.fixture

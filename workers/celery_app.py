@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from celery import Celery
 from kombu import Queue as KombuQueue
+from kombu import pools as kombu_pools
 
 from settings import Settings, get_settings
-from workers.queues import Queue, route_task
+from workers.queues import PURGE_ENRICHMENT_CACHE, Queue, route_task
 
 TASK_MODULES = [
     "tasks.pipeline",
@@ -15,6 +16,8 @@ TASK_MODULES = [
     "tasks.growth",
     "tasks.marketing",
     "tasks.bdr",
+    "tasks.conversation",
+    "tasks.invoke",
 ]
 
 
@@ -34,6 +37,8 @@ def celery_config(settings: Settings) -> dict[str, object]:
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,  # bounded by the delivery guard in tasks/stage.py
         "worker_prefetch_multiplier": 1,
+        # The default pool when `celery worker` gets no -P (threads for model-bound queues).
+        "worker_pool": settings.worker_pool,
         "task_soft_time_limit": settings.task_soft_time_limit,
         "task_time_limit": settings.task_time_limit,
         "task_queues": [KombuQueue(q.value, routing_key=q.value) for q in Queue],
@@ -44,6 +49,17 @@ def celery_config(settings: Settings) -> dict[str, object]:
         "task_send_sent_event": True,
         "task_track_started": True,
         "worker_hijack_root_logger": False,
+        # Housekeeping for `sales-agent beat` (one beat process per deployment).
+        "beat_schedule": {
+            "sweep-follow-ups": {
+                "task": "bdr.sweep_follow_ups",
+                "schedule": float(settings.follow_up_sweep_seconds),
+            },
+            "purge-enrichment-cache": {
+                "task": PURGE_ENRICHMENT_CACHE,
+                "schedule": 3600.0,
+            },
+        },
     }
 
 
@@ -62,8 +78,9 @@ def reconfigure(settings: Settings | None = None) -> None:
     """Re-read settings into the app (tests and the CLI call this after setting URLs)."""
     app.conf.update(celery_config(settings or get_settings()))
     # Drop pooled broker connections (and the producers bound to them) to the old URL.
-    pool = getattr(app, "_pool", None)
-    if pool is not None:
-        pool.force_close_all()
-        setattr(app, "_pool", None)  # noqa: B010  (private cache, no public reset)
+    # kombu keeps its pools in a process-wide registry keyed by connection: closing a pool
+    # without removing it there would hand the closed pool back when a later reconfigure
+    # returns to the same URL ("Acquire on closed pool"), so reset the registry itself.
+    kombu_pools.reset()
+    setattr(app, "_pool", None)  # noqa: B010  (private cache, no public reset)
     setattr(app.amqp, "_producer_pool", None)  # noqa: B010

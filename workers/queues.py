@@ -22,6 +22,7 @@ PIPELINE_STAGES: tuple[str, ...] = ("qualification", "enrichment", "growth", "ma
 STAGE_TASKS: dict[str, str] = {stage: f"{stage}.run" for stage in PIPELINE_STAGES}
 DISPATCH_BATCH = "pipeline.dispatch_batch"
 FINALIZE_BATCH = "pipeline.finalize_batch"
+PURGE_ENRICHMENT_CACHE = "pipeline.purge_enrichment_cache"
 
 
 def route_for(task_name: str) -> str:

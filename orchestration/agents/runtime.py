@@ -51,8 +51,13 @@ class RulesAgent(Agent):
     def rules(self) -> RulesConfig:
         return self._rules if self._rules is not None else load_rules()
 
+    def runtime_context(self) -> RulesRuntime:
+        """The graph's runtime context; agents whose nodes need more (market data, provider
+        clients) return a subclass. Every caller that invokes or streams the graph uses it."""
+        return RulesRuntime(rules=self.rules)
+
     def run(self, lead: dict[str, Any], context: RunContext) -> StageOutcome:
         final_state = self.graph.invoke(
-            self.initial_state(lead, context), context=RulesRuntime(rules=self.rules)
+            self.initial_state(lead, context), context=self.runtime_context()
         )
         return self.outcome(final_state, context)

@@ -1,8 +1,11 @@
-"""The enrichment graph: collect, validate, derive, merge (or skip by batch option).
+"""The enrichment graph: known fields, three parallel lookups, checks, merge, CRM sync.
 
-    START -(skip)-> END
-          -(otherwise)-> collect_known_fields -> validate_contacts -> derive_facts
-                         -> merge -> END
+START -(skip)-> END
+      -(otherwise)-> collect_known_fields
+          -> company_data (Apollo) | people_data (Hunter, Apollo) | website_facts
+          -> linkedin_page -> validate_contacts -> derive_facts -> merge
+          -(batch has create_in_crm and is not a dry run)-> sync_crm -> END
+          -(otherwise)-> END
 """
 
 from __future__ import annotations
@@ -13,11 +16,13 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 from orchestration.agents.enrichment import nodes
+from orchestration.agents.enrichment.context import EnrichmentRuntime
 from orchestration.agents.enrichment.state import EnrichmentState
-from orchestration.agents.runtime import RulesRuntime
 
-EnrichmentGraph = CompiledStateGraph[EnrichmentState, RulesRuntime, EnrichmentState,
-                                     EnrichmentState]
+EnrichmentGraph = CompiledStateGraph[
+    EnrichmentState, EnrichmentRuntime, EnrichmentState, EnrichmentState
+]
+LOOKUP_NODES = ("company_data", "people_data", "website_facts")
 
 
 def route_start(state: EnrichmentState) -> Literal["collect_known_fields", "__end__"]:
@@ -25,18 +30,32 @@ def route_start(state: EnrichmentState) -> Literal["collect_known_fields", "__en
     return "__end__" if state.get("skip") else "collect_known_fields"
 
 
+def route_after_merge(state: EnrichmentState) -> Literal["sync_crm", "__end__"]:
+    """Only batches that ask for the CRM, and are not dry runs, write to it."""
+    return "sync_crm" if state.get("sync_crm") else "__end__"
+
+
 def build_graph() -> EnrichmentGraph:
     """Build and compile the enrichment graph."""
-    builder = StateGraph(EnrichmentState, context_schema=RulesRuntime)
+    builder = StateGraph(EnrichmentState, context_schema=EnrichmentRuntime)
     builder.add_node("collect_known_fields", nodes.collect_known_fields)
+    builder.add_node("company_data", nodes.company_data)
+    builder.add_node("people_data", nodes.people_data)
+    builder.add_node("website_facts", nodes.website_facts)
+    builder.add_node("linkedin_page", nodes.linkedin_page)
     builder.add_node("validate_contacts", nodes.validate_contacts)
     builder.add_node("derive_facts", nodes.derive_facts)
     builder.add_node("merge", nodes.merge)
+    builder.add_node("sync_crm", nodes.sync_crm)
     builder.add_conditional_edges(START, route_start)
-    builder.add_edge("collect_known_fields", "validate_contacts")
+    for lookup in LOOKUP_NODES:
+        builder.add_edge("collect_known_fields", lookup)
+    builder.add_edge(list(LOOKUP_NODES), "linkedin_page")
+    builder.add_edge("linkedin_page", "validate_contacts")
     builder.add_edge("validate_contacts", "derive_facts")
     builder.add_edge("derive_facts", "merge")
-    builder.add_edge("merge", END)
+    builder.add_conditional_edges("merge", route_after_merge)
+    builder.add_edge("sync_crm", END)
     return builder.compile(name="enrichment")
 
 

@@ -1,8 +1,9 @@
-"""Enrichment from what the lead already carries: known fields, derived facts, confidence.
+"""Enrichment rules: known fields, derived facts, merging sources, and the confidence.
 
-Provider lookups (Apollo, Hunter, the lead's website) are separate integrations; this
-module only organises and checks the data that arrived with the lead, and never invents
-values.
+Provider lookups (Apollo, Hunter, the lead's website) are integrations
+(``orchestration/integrations``); this module decides what to make of their answers: which
+source wins per field, which email is worth using, and how far to trust the record. It
+never invents values: every field carries the source that gave it.
 """
 
 from __future__ import annotations
@@ -16,8 +17,20 @@ from orchestration.engines.rules.facts import SERVICE_KEYS
 
 # Lead columns worth carrying forward, in the order people read a contact card.
 LEAD_FIELDS: tuple[str, ...] = (
-    "company_name", "website", "domain", "email", "phone", "contact_name", "contact_title",
-    "industry", "company_size", "employee_count", "street", "city", "state", "zip",
+    "company_name",
+    "website",
+    "domain",
+    "email",
+    "phone",
+    "contact_name",
+    "contact_title",
+    "industry",
+    "company_size",
+    "employee_count",
+    "street",
+    "city",
+    "state",
+    "zip",
 )
 PROFILE_FIELDS: tuple[str, ...] = ("linkedin_url", "estimated_revenue", "address_full")
 # Words that mark a raw column or value as a social profile, by network.
@@ -45,7 +58,110 @@ class KnownField(TypedDict):
     """One field's value and where it came from."""
 
     value: Any
-    source: str  # "csv" (arrived with the lead) or "derived" (worked out from other fields)
+    source: str  # csv (arrived with the lead), apollo, hunter, website, derived
+
+
+# Which source wins each field, best first. The lead's own row wins contact fields (a
+# person typed them); providers win what they measure better (head count, revenue); the
+# company's own website wins its social links.
+FIELD_PRECEDENCE: dict[str, tuple[str, ...]] = {
+    "company_name": ("csv", "apollo", "hunter"),
+    "website": ("csv", "apollo"),
+    "domain": ("csv",),
+    "email": ("csv", "hunter", "apollo"),
+    "phone": ("csv", "apollo", "website"),
+    "contact_name": ("csv", "apollo", "hunter"),
+    "contact_title": ("csv", "apollo", "hunter"),
+    "industry": ("csv", "apollo", "hunter"),
+    "company_size": ("csv",),
+    "employee_count": ("apollo", "csv", "hunter"),
+    "annual_revenue": ("apollo", "csv"),
+    "founded_year": ("apollo",),
+    "description": ("apollo", "website"),
+    "street": ("csv", "apollo"),
+    "city": ("csv", "apollo"),
+    "state": ("csv", "apollo"),
+    "zip": ("csv", "apollo"),
+    "linkedin_url": ("website", "apollo", "hunter", "csv", "derived"),
+    "technologies": ("website", "apollo", "hunter"),
+    "service_keywords": ("derived", "website", "apollo"),
+}
+# How far a value from each source is trusted, 0-1.
+SOURCE_QUALITY: dict[str, float] = {
+    "csv": 0.9,
+    "apollo": 0.9,
+    "hunter": 0.85,
+    "website": 0.8,
+    "derived": 0.6,
+}
+# Overall confidence = completeness x (QUALITY_FLOOR + (1 - floor) x mean source quality)
+# x (ANSWER_FLOOR + (1 - floor) x share of attempted providers that answered).
+QUALITY_FLOOR = 0.8
+ANSWER_FLOOR = 0.85
+
+
+def merge_fields(candidates: Mapping[str, Mapping[str, Any]]) -> dict[str, KnownField]:
+    """One value per field: ``candidates[source][field]``, chosen by :data:`FIELD_PRECEDENCE`.
+
+    Fields without a precedence rule take the first source that has them, csv first.
+    """
+    merged: dict[str, KnownField] = {}
+    names = {name for values in candidates.values() for name in values}
+    for name in sorted(names):
+        order = FIELD_PRECEDENCE.get(name, ("csv", "apollo", "hunter", "website", "derived"))
+        for source in order:
+            value = (candidates.get(source) or {}).get(name)
+            if _present(value):
+                merged[name] = KnownField(value=value, source=source)
+                break
+    return merged
+
+
+def source_quality(fields: Mapping[str, KnownField]) -> float:
+    """Mean trust of the sources behind the record's fields (1.0 for an empty record)."""
+    if not fields:
+        return 1.0
+    qualities = [SOURCE_QUALITY.get(field["source"], 0.5) for field in fields.values()]
+    return round(sum(qualities) / len(qualities), 3)
+
+
+def answered_share(statuses: list[str]) -> float | None:
+    """Share of the provider lookups actually attempted that gave an answer; None if none."""
+    attempted = [s for s in statuses if not s.startswith("skipped")]
+    if not attempted:
+        return None
+    answered = [s for s in attempted if s in {"ok", "not_found", "cached", "cached: not_found"}]
+    return round(len(answered) / len(attempted), 3)
+
+
+def overall_confidence(completeness: float, quality: float, share: float | None) -> float:
+    """Completeness discounted by weaker sources and by providers that did not answer."""
+    answered = 1.0 if share is None else share
+    value = completeness * (QUALITY_FLOOR + (1 - QUALITY_FLOOR) * quality)
+    value *= ANSWER_FLOOR + (1 - ANSWER_FLOOR) * answered
+    return round(min(max(value, 0.0), 1.0), 2)
+
+
+def email_rank(
+    kind: str,
+    verification: str | None,
+    provider_confidence: float | None,
+    matches_domain: bool | None,
+) -> float:
+    """How good an address is to write to: named person > role inbox > free-mail; verified
+    and on the company's own domain count extra. Invalid addresses rank 0."""
+    base = {"personal": 3.0, "role": 1.5, "free_mail": 1.0, "invalid": 0.0}[kind]
+    if base == 0.0:
+        return 0.0
+    if verification in {"valid", "verified"}:
+        base += 0.5
+    elif verification in {"invalid", "unavailable"}:
+        return 0.1
+    if matches_domain:
+        base += 0.3
+    if provider_confidence is not None:
+        base += min(max(provider_confidence, 0.0), 100.0) / 200  # at most +0.5
+    return round(base, 3)
 
 
 def known_fields(lead: Mapping[str, Any]) -> dict[str, KnownField]:
@@ -109,12 +225,15 @@ def confidence(
     score = weights.company_name * ("company_name" in fields)
     score += weights.website * ("website" in fields)
     if email is not None:
-        score += weights.email * {
-            "personal": 1.0,
-            "role": credit.role_email,
-            "free_mail": credit.free_mail_email,
-            "invalid": 0.0,
-        }[email["kind"]]
+        score += (
+            weights.email
+            * {
+                "personal": 1.0,
+                "role": credit.role_email,
+                "free_mail": credit.free_mail_email,
+                "invalid": 0.0,
+            }[email["kind"]]
+        )
     if phone is not None:
         score += weights.phone * (1.0 if phone["valid"] else credit.invalid_phone)
     score += weights.contact_name * ("contact_name" in fields)
