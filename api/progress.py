@@ -42,6 +42,7 @@ def build_batch_status(session: Session, batch_id: uuid.UUID) -> BatchStatusOut 
         done=done,
         by_outcome=progress.by_status,
         by_stage={k: StageCounts(**v) for k, v in progress.by_stage.items()},
+        cost_usd=round(sum(v["cost_usd"] for v in progress.by_stage.values()), 6),
         leads_per_second=rate,
         eta_seconds=eta,
         created_at=batch.created_at,

@@ -59,6 +59,7 @@ class BatchAccepted(BaseModel):
 class StageCounts(BaseModel):
     succeeded: int = 0
     failed: int = 0
+    cost_usd: float = Field(0.0, description="model and provider spend of this stage's runs")
 
 
 class BatchStatusOut(BaseModel):
@@ -75,6 +76,7 @@ class BatchStatusOut(BaseModel):
     done: int = Field(..., description="leads with an outcome")
     by_outcome: dict[str, int] = Field(..., description="lead count per lead status")
     by_stage: dict[str, StageCounts] = Field(..., description="execution count per stage")
+    cost_usd: float = Field(..., description="model and provider spend of the whole batch")
     leads_per_second: float | None
     eta_seconds: float | None
     created_at: datetime

@@ -224,7 +224,7 @@ def update_job(session: Session, job_id: str, state: JobState, error: str | None
 class BatchProgress:
     batch: Batch
     by_status: dict[str, int]
-    by_stage: dict[str, dict[str, int]]  # stage -> {"succeeded": n, "failed": n}
+    by_stage: dict[str, dict[str, Any]]  # stage -> {"succeeded": n, "failed": n, "cost_usd": x}
     first_started: datetime | None
     last_finished: datetime | None
 
@@ -234,7 +234,7 @@ def batch_progress(session: Session, batch: Batch) -> BatchProgress:
         select(Lead.status, func.count()).where(Lead.batch_id == batch.id).group_by(Lead.status)
     )
     by_status: dict[str, int] = dict(status_rows.all())
-    by_stage: dict[str, dict[str, int]] = {}
+    by_stage: dict[str, dict[str, Any]] = {}
     first: datetime | None = None
     last: datetime | None = None
     rows = list(
@@ -245,14 +245,16 @@ def batch_progress(session: Session, batch: Batch) -> BatchProgress:
                 func.count(),
                 func.min(AgentExecution.created_at),
                 func.max(AgentExecution.created_at),
+                func.coalesce(func.sum(AgentExecution.cost_usd), 0),
             )
             .where(AgentExecution.batch_id == batch.id)
             .group_by(AgentExecution.stage, AgentExecution.success)
         ).all()
     )
-    for stage, success, count, started, finished in rows:
-        entry = by_stage.setdefault(stage, {"succeeded": 0, "failed": 0})
+    for stage, success, count, started, finished, cost in rows:
+        entry = by_stage.setdefault(stage, {"succeeded": 0, "failed": 0, "cost_usd": 0.0})
         entry["succeeded" if success else "failed"] += count
+        entry["cost_usd"] = round(entry["cost_usd"] + float(cost), 6)
         first = started if first is None or started < first else first
         last = finished if last is None or finished > last else last
     return BatchProgress(batch, by_status, by_stage, first, last)

@@ -9,6 +9,7 @@ from orchestration.agents.qualification.graph import QualificationGraph, build_g
 from orchestration.agents.qualification.state import QualificationState
 from orchestration.agents.runtime import RulesAgent
 from orchestration.engines.rules.factors import weakest
+from orchestration.llm import ENGINE_LLM, ENGINE_RULES
 from settings import get_settings
 
 
@@ -17,7 +18,11 @@ class QualificationAgent(RulesAgent):
 
     Output keys: score, tier, factors [{key, name, points, max_points, reason}], reasoning,
     fit_assessment, contact_quality, sales_potential, recommendations, profile_kind,
-    duplicate_of. Lead updates: score, tier.
+    duplicate_of; ``email_discovery`` (status, addresses, latency) when the lead's website was
+    read for a missing email. Lead updates: score, tier, and the email discovery found.
+    With the llm engine also ``llm`` (usage, cost)
+    and ``rules_score`` when the model decided, or ``llm_fallback`` (reason) when it did not;
+    ``engine`` is then "llm" or "rules-fallback".
     """
 
     name = "qualification"
@@ -27,7 +32,11 @@ class QualificationAgent(RulesAgent):
         return build_graph()
 
     def initial_state(self, lead: dict[str, Any], context: RunContext) -> dict[str, Any]:
-        state: QualificationState = {"lead": lead, "stop_on_duplicate": context.stop_on_duplicate}
+        state: QualificationState = {
+            "lead": lead,
+            "stop_on_duplicate": context.stop_on_duplicate,
+            "engine": context.engine,
+        }
         return dict(state)
 
     def outcome(self, final_state: dict[str, Any], context: RunContext) -> StageOutcome:
@@ -47,13 +56,30 @@ class QualificationAgent(RulesAgent):
             "profile_kind": final_state["facts"]["kind"],
             "duplicate_of": final_state["lead"].get("duplicate_of"),
         }
+        lead_updates = {"score": score, "tier": tier}
+        discovery = final_state.get("email_discovery")
+        if discovery is not None:
+            output["email_discovery"] = discovery
+            if discovery["emails"]:
+                lead_updates["email"] = final_state["lead"]["email"]  # enrichment starts here
+        decided_by = final_state.get("decided_by", ENGINE_RULES)
+        for key in ("rules_score", "llm", "llm_fallback"):
+            if key in final_state:  # the llm engine's record; the rules path adds nothing
+                output[key] = final_state[key]
         stop_reason = None
         if tier == "D":
             gaps = [f["reason"] for f in weakest(final_state["factors"])]
+            if decided_by == ENGINE_LLM:
+                gaps = [final_state["fit_assessment"]]
             stop_reason = f"tier D: score {score} below {get_settings().tier_c_min}"
             stop_reason += "".join(f"; {gap}" for gap in gaps)
-        return StageOutcome(output=output, lead_updates={"score": score, "tier": tier},
-                            stop_reason=stop_reason, engine="rules", cost_usd=0.0)
+        return StageOutcome(
+            output=output,
+            lead_updates=lead_updates,
+            stop_reason=stop_reason,
+            engine=decided_by,
+            cost_usd=final_state.get("cost_usd", 0.0),
+        )
 
 
 def _duplicate_outcome(lead: dict[str, Any], stop_reason: str) -> StageOutcome:

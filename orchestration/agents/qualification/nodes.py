@@ -31,8 +31,11 @@ def score_icp_fit(state: QualificationState, runtime: Runtime[RulesRuntime]) -> 
     """Score ICP fit 0-100 from explainable factors (dealer or generic table)."""
     facts = state["facts"]
     table = rules_of(runtime).qualification
-    factors = (rules_engine.dealer_factors(facts, table.dealer) if facts["kind"] == "dealer"
-               else rules_engine.generic_factors(facts, table.generic))
+    factors = (
+        rules_engine.dealer_factors(facts, table.dealer)
+        if facts["kind"] == "dealer"
+        else rules_engine.generic_factors(facts, table.generic)
+    )
     return {"factors": factors, "score": total_score(factors)}
 
 

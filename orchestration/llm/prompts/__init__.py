@@ -1,0 +1,1 @@
+"""One prompt module per agent: its PromptSpec and its pydantic output schema."""
