@@ -15,6 +15,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from orchestration.engines.rules.text import find_placeholders
 from settings import get_settings
 
 Points = Annotated[float, Field(ge=0)]
@@ -242,45 +243,139 @@ class Enrichment(_Table):
 
 # --- growth ---------------------------------------------------------------------------------
 
+# The state-level demand proxies a market is described by (each 0-1, see scoring.toml).
+MARKET_DRIVERS: tuple[str, ...] = ("construction", "hvac_load", "outage_risk", "solar_resource")
+_STATE_CODE = re.compile(r"^[A-Z]{2}$")
+_ZIP3 = re.compile(r"^\d{3}$")
+
+
+class StateMarket(_Table):
+    """Illustrative 0-1 demand proxies of one state; see ``[growth.market.states]``."""
+
+    construction: Fraction  # new homes and commercial building
+    hvac_load: Fraction  # heating and cooling load (climate)
+    outage_risk: Fraction  # storms, wildfires, grid stress: standby-power demand
+    solar_resource: Fraction  # sun plus incentives: solar and storage demand
+
 
 class MarketRule(_Factor):
-    unlisted_state_points: Points
-    states: dict[str, Points]
+    # Used for a state code missing from `states` (territories, typos that look like codes).
+    unlisted_state: StateMarket
+    states: dict[str, StateMarket] = Field(min_length=1)
+    # Per service line, how much each proxy drives its demand; weights add up to 1.
+    drivers: dict[str, dict[str, Fraction]] = Field(min_length=1)
+    # Demand at or above these marks a "high-growth" / "growing" market; below is "steady".
+    high_growth_min: Fraction
+    growing_min: Fraction
 
     @field_validator("states")
     @classmethod
-    def _uppercase_keys(cls, states: dict[str, float]) -> dict[str, float]:
-        return {code.strip().upper(): points for code, points in states.items()}
+    def _state_codes(cls, states: dict[str, StateMarket]) -> dict[str, StateMarket]:
+        upper = {code.strip().upper(): market for code, market in states.items()}
+        bad = [code for code in upper if not _STATE_CODE.match(code)]
+        if bad:
+            raise ValueError(f"state keys must be 2-letter codes, not {', '.join(bad)}")
+        return upper
 
-    def _point_fields(self) -> dict[str, float]:
-        return {"unlisted_state_points": self.unlisted_state_points} | {
-            f"states.{code}": p for code, p in self.states.items()
-        }
+    @field_validator("drivers")
+    @classmethod
+    def _weights_are_known_and_add_up(
+        cls, drivers: dict[str, dict[str, float]]
+    ) -> dict[str, dict[str, float]]:
+        for service, weights in drivers.items():
+            unknown = set(weights) - set(MARKET_DRIVERS)
+            if unknown:
+                raise ValueError(
+                    f"drivers.{service} names unknown proxies {', '.join(sorted(unknown))} "
+                    f"(known: {', '.join(MARKET_DRIVERS)})"
+                )
+            total = sum(weights.values())
+            if abs(total - 1.0) > 1e-6:
+                raise ValueError(f"drivers.{service} weights must add up to 1, not {total:g}")
+        return drivers
+
+    @model_validator(mode="after")
+    def _growing_below_high_growth(self) -> Self:
+        if self.growing_min >= self.high_growth_min:
+            raise ValueError("growing_min must be below high_growth_min")
+        return self
+
+
+class MetroArea(_Table):
+    """One metro area: matched by the lead's ZIP prefix, else by its city and state."""
+
+    name: str = Field(min_length=1)
+    state: str
+    growth: Fraction  # illustrative 0-1 growth index (households and businesses added)
+    zip3: list[str] = Field(default_factory=list)
+    cities: list[str] = Field(default_factory=list)  # besides `name`, compared case-insensitively
+
+    @field_validator("state")
+    @classmethod
+    def _state_code(cls, state: str) -> str:
+        code = state.strip().upper()
+        if not _STATE_CODE.match(code):
+            raise ValueError(f"state must be a 2-letter code, not {state!r}")
+        return code
+
+    @field_validator("zip3")
+    @classmethod
+    def _three_digits(cls, prefixes: list[str]) -> list[str]:
+        bad = [p for p in prefixes if not _ZIP3.match(p)]
+        if bad:
+            raise ValueError(f"zip3 entries must be 3 digits, not {', '.join(bad)}")
+        return prefixes
+
+    @property
+    def label(self) -> str:
+        """``"Austin, TX"``."""
+        return f"{self.name}, {self.state}"
+
+    @property
+    def city_keys(self) -> frozenset[str]:
+        """The metro's city names, lower-cased, the metro's own name included."""
+        return frozenset(city_key_of(c) for c in (self.name, *self.cities))
 
 
 class MetroRule(_Factor):
-    cities: dict[str, Points]
+    areas: list[MetroArea] = Field(min_length=1)
 
-    @field_validator("cities")
-    @classmethod
-    def _normalise_keys(cls, cities: dict[str, float]) -> dict[str, float]:
-        return {metro_key_of(name): points for name, points in cities.items()}
-
-    def _point_fields(self) -> dict[str, float]:
-        return {f"cities.{name}": p for name, p in self.cities.items()}
+    @model_validator(mode="after")
+    def _each_prefix_in_one_metro(self) -> Self:
+        owner: dict[str, str] = {}
+        for area in self.areas:
+            for prefix in area.zip3:
+                if prefix in owner:
+                    raise ValueError(
+                        f"zip3 {prefix} is listed for both {owner[prefix]} and {area.label}"
+                    )
+                owner[prefix] = area.label
+        return self
 
 
 class ServiceDemandRule(_Factor):
     services: dict[str, Points]
 
 
-class OemMomentumRule(_Factor):
+class CertificationsRule(_Factor):
     points_per_oem: Points
+    # Trade credentials that open or strengthen a growth line: keyword = points. A keyword
+    # matches whole words of a listed certification, case-insensitively.
+    credentials: dict[str, Points] = Field(default_factory=dict)
+
+    @field_validator("credentials")
+    @classmethod
+    def _lowercase_keys(cls, credentials: dict[str, float]) -> dict[str, float]:
+        return {" ".join(name.lower().split()): p for name, p in credentials.items()}
 
 
 class CompetitionRule(_Factor):
     multi_trade_relief: Fraction
     unknown_mix_points: Points
+    # Competitors offering one service line in one area at which it counts as half crowded.
+    half_saturation: Annotated[float, Field(gt=0)]
+    # Stored leads in an area (any services) at which the counts fully replace `crowding`.
+    full_evidence_leads: Annotated[int, Field(ge=1)]
     crowding: dict[str, Fraction]
 
     def _point_fields(self) -> dict[str, float]:
@@ -292,7 +387,7 @@ class Growth(_Table):
     metro: MetroRule
     service_demand: ServiceDemandRule
     customer_mix: MixRule
-    oem_momentum: OemMomentumRule
+    certifications: CertificationsRule
     competition: CompetitionRule
 
 
@@ -322,6 +417,18 @@ class Outreach(_Table):
     sender_team: str = Field(min_length=1)
     value_proposition: str = Field(min_length=1)
     meeting_minutes: Annotated[int, Field(ge=10, le=120)]
+
+    @field_validator("sender_name", "sender_team", "value_proposition")
+    @classmethod
+    def _no_template_slots(cls, text: str) -> str:
+        # These lines are sent verbatim: a "{company}" here would reach the prospect as is.
+        slots = find_placeholders(text)
+        if slots:
+            raise ValueError(
+                f"is sent verbatim and must not contain template slots "
+                f"({', '.join(slots)}); write the final text"
+            )
+        return text
 
 
 class Bdr(_Table):
@@ -391,10 +498,9 @@ def normalise_tier_name(name: str) -> str:
     return " ".join(name.replace("+", " plus").lower().split())
 
 
-def metro_key_of(city_and_state: str) -> str:
-    """``"Austin, TX"`` -> ``"austin, tx"``: the key metro tables are compared by."""
-    city, _, state = city_and_state.rpartition(",")
-    return f"{' '.join(city.lower().split())}, {state.strip().lower()}"
+def city_key_of(city: str) -> str:
+    """``" St.  Louis "`` -> ``"st. louis"``: the key cities are compared by."""
+    return " ".join(city.lower().split())
 
 
 def parse_rules(text: str, source: str = "<string>") -> RulesConfig:

@@ -8,14 +8,18 @@ from orchestration.agents.base import RunContext, StageOutcome
 from orchestration.agents.marketing.graph import MarketingGraph, build_graph
 from orchestration.agents.marketing.state import MarketingState
 from orchestration.agents.runtime import RulesAgent
+from orchestration.llm import ENGINE_RULES
 
 
 class MarketingAgent(RulesAgent):
     """Plans the campaign from qualification and growth, and writes every touch.
 
-    Output keys: strategy, strategy_reason, based_on {tier, score, growth_score}, channels
-    [{channel, day, purpose}], content {channel: {subject, body, call_opener}}, notes.
-    No lead updates.
+    Output keys: strategy, strategy_reason, based_on {tier, score, growth_score}, campaign
+    {touches, duration_days, lead_with}, channels [{channel, day, purpose, why}], content
+    {channel: {subject, body, call_opener}}, notes. No lead updates. With the llm engine
+    also ``model_strategy`` and ``llm`` (usage, cost, channels_written) when the model's
+    content was used, or ``llm_fallback`` (reason) when the rules content was kept;
+    ``engine`` is then "llm" or "rules-fallback".
     """
 
     name = "marketing"
@@ -25,15 +29,18 @@ class MarketingAgent(RulesAgent):
         return build_graph()
 
     def initial_state(self, lead: dict[str, Any], context: RunContext) -> dict[str, Any]:
-        state: MarketingState = {"lead": lead}
+        state: MarketingState = {"lead": lead, "engine": context.engine}
         return dict(state)
 
     def outcome(self, final_state: dict[str, Any], context: RunContext) -> StageOutcome:
         strategy = final_state["strategy"]
         channels = final_state["channels"]
-        notes = [] if channels else [
-            "No reachable channel: no email, phone, street address or contact name on file."
-        ]
+        notes = list(final_state.get("notes") or [])
+        if not channels:
+            notes.append(
+                "No reachable channel: no usable email, phone, street address, "
+                "LinkedIn profile or contact name on file."
+            )
         if final_state.get("tier") is None:
             notes.append("Qualification output missing: strategy chosen without a tier.")
         if final_state.get("growth_score") is None:
@@ -46,8 +53,20 @@ class MarketingAgent(RulesAgent):
                 "score": final_state.get("score"),
                 "growth_score": final_state.get("growth_score"),
             },
+            "campaign": {
+                "touches": len(channels),
+                "duration_days": channels[-1]["day"] if channels else 0,
+                "lead_with": final_state.get("angle"),
+            },
             "channels": channels,
             "content": final_state["content"],
             "notes": notes,
         }
-        return StageOutcome(output=output, engine="rules", cost_usd=0.0)
+        for key in ("model_strategy", "llm", "llm_fallback"):
+            if key in final_state:  # the llm engine's record; the rules path adds nothing
+                output[key] = final_state[key]
+        return StageOutcome(
+            output=output,
+            engine=final_state.get("decided_by", ENGINE_RULES),
+            cost_usd=final_state.get("cost_usd", 0.0),
+        )
