@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from celery import Task, chain
@@ -19,11 +20,18 @@ from db.repositories.batches import (
     update_job,
 )
 from db.repositories.duplicates import flag_stored_duplicates
+from db.repositories.enrichment_cache import purge_expired
 from db.session import unit_of_work
 from settings import get_settings
 from tasks.stage import TRANSIENT_ERRORS, stage_payload
 from workers.celery_app import app
-from workers.queues import DISPATCH_BATCH, FINALIZE_BATCH, PIPELINE_STAGES, STAGE_TASKS
+from workers.queues import (
+    DISPATCH_BATCH,
+    FINALIZE_BATCH,
+    PIPELINE_STAGES,
+    PURGE_ENRICHMENT_CACHE,
+    STAGE_TASKS,
+)
 
 log = logging.getLogger(__name__)
 
@@ -102,3 +110,13 @@ def finalize_batch(self: Task[Any, Any], batch_id: str) -> bool:
         set_batch_status(session, batch_uuid, BatchStatus.finished, finished_at=func.now())
     log.info("batch %s finished", batch_id)
     return True
+
+
+@app.task(name=PURGE_ENRICHMENT_CACHE, **_RETRY_TRANSIENT)
+def purge_enrichment_cache() -> int:
+    """Delete provider answers past their TTL (reads already ignore them; this keeps the
+    table small). Scheduled hourly by `sales-agent beat`."""
+    with unit_of_work() as session:
+        purged = purge_expired(session, datetime.now(UTC))
+    log.info("enrichment cache: %d expired answer(s) purged", purged)
+    return purged

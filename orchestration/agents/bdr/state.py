@@ -1,12 +1,26 @@
-"""The state the BDR graph passes between its nodes."""
+"""The state the BDR graph passes between its nodes, and the decision that resumes it."""
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any, Literal, TypedDict
 
-from orchestration.engines.rules.bdr import Draft
+from orchestration.engines.rules.bdr import Draft, DraftEdit, FollowUp
 from orchestration.engines.rules.facts import CompanyFacts
 from orchestration.engines.rules.schedule import Slot
+from orchestration.integrations.calendar.meeting import Meeting
+
+Action = Literal["approve", "edit", "reject"]
+
+
+class Decision(TypedDict, total=False):
+    """A person's answer to the draft: the value ``Command(resume=...)`` carries."""
+
+    action: Action  # approve as drafted, approve with changes, or reject
+    draft: DraftEdit  # changed subject/body (edit)
+    slot: str  # ISO start of the chosen time: a proposed one, or a new one (edit)
+    by: str  # who decided, for the record
+    reason: str  # why (mostly for rejections)
+    decided_at: str  # ISO UTC time the decision was recorded
 
 
 class BdrState(TypedDict, total=False):
@@ -22,4 +36,9 @@ class BdrState(TypedDict, total=False):
     timezone: str  # IANA zone of the lead, from its state
     slots: list[Slot]  # proposed meeting times in the lead's zone
     draft: Draft  # the outreach message awaiting a decision
-    approval_status: str  # "awaiting_approval", or "completed (dry run)"
+    approval_status: str  # awaiting_approval, completed (dry run), approved or rejected
+    decision: Decision  # what the person decided (after the pause)
+    final_draft: Draft  # the draft as approved, with any edits
+    meeting: Meeting  # the booked call (approved only)
+    follow_ups: list[FollowUp]  # touches after the booking (approved only)
+    outcome_reason: str  # the lead's outcome in words, e.g. "rejected by dana: not now"
