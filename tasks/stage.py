@@ -38,6 +38,9 @@ from workers.queues import FINALIZE_BATCH, PIPELINE_STAGES, STAGE_TASKS
 log = logging.getLogger(__name__)
 
 
+DO_NOT_CONTACT_REASON = "do not contact: the prospect unsubscribed"
+
+
 class TransientError(Exception):
     """A failure worth retrying: a provider timeout, a dropped connection."""
 
@@ -138,6 +141,15 @@ def run_stage(task: Task[Any, Any], stage: str, payload: dict[str, Any]) -> dict
             return None
         return stage_payload(lead_id, batch_id)
     if loaded.status in {LeadStatus.failed, LeadStatus.disqualified}:
+        stop_chain(task)
+        return None
+    if loaded.do_not_contact:
+        # The prospect unsubscribed (a conversation turn): no stage works this lead on.
+        with unit_of_work() as session:
+            written = mark_lead_terminal_without_stage(
+                session, lead_id, LeadStatus.disqualified, DO_NOT_CONTACT_REASON
+            )
+        _finalize_if_done(written, batch_id)
         stop_chain(task)
         return None
 

@@ -29,7 +29,7 @@ UPDATABLE_LEAD_COLUMNS = ("score", "tier", "growth_score", "email")
 _OUTCOME_COLUMNS = ("outcome_reason", "error_stage", "error_message")
 
 _LOAD_SQL = f"""
-SELECT l.id, l.batch_id, l.duplicate_of, l.status,
+SELECT l.id, l.batch_id, l.duplicate_of, l.status, l.do_not_contact,
        {", ".join(f"l.{c}" for c in LEAD_RECORD_COLUMNS)},
        b.stop_on_duplicate, b.skip_enrichment, b.create_in_crm, b.dry_run, b.engine,
        e.success AS existing_success, e.output AS existing_output
@@ -79,6 +79,7 @@ class StageInput:
 
     lead: dict[str, Any]  # the LeadRecord handed to the agent
     status: str
+    do_not_contact: bool  # the prospect unsubscribed: no stage may work this lead on
     batch_options: dict[str, Any]
     existing_success: bool | None  # this stage's execution, when it already ran
     existing_output: dict[str, Any] | None
@@ -137,6 +138,7 @@ def load_stage_input(
     return StageInput(
         lead=lead,
         status=m["status"],
+        do_not_contact=bool(m["do_not_contact"]),
         batch_options=options,
         existing_success=m["existing_success"],
         existing_output=m["existing_output"],
