@@ -10,12 +10,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -166,32 +164,21 @@ def bench_pipeline(leads: int, concurrency: int, *, full_chain: bool) -> dict[st
 
 
 def bench_202(rows: int, repeats: int) -> dict[str, float]:
-    import uvicorn
-
-    from api.app import create_app
+    from api.serving import serving_api
 
     data = dealer_csv(rows)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(), port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
     key = get_settings().api_key.get_secret_value()
     timings = []
     accepted = 0
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"X-API-Key": key},
-                      timeout=60) as client:
+    with serving_api() as url, httpx.Client(
+        base_url=url, headers={"X-API-Key": key}, timeout=60
+    ) as client:
         for _ in range(repeats):
             started = time.perf_counter()
             response = client.post("/api/batches", files={"file": ("big.csv", data, "text/csv")})
             timings.append(time.perf_counter() - started)
             assert response.status_code == 202, response.text
             accepted = response.json()["accepted"]
-    server.should_exit = True
-    thread.join(10)
     return {"rows": rows, "accepted": accepted, "median_s": statistics.median(timings),
             "min_s": min(timings), "max_s": max(timings)}
 

@@ -4,37 +4,22 @@ from __future__ import annotations
 
 import csv
 import io
-import socket
-import threading
 import time
 import uuid
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
-from api.app import create_app
+from api.serving import serving_api
 
 KEY = {"X-API-Key": "dev-api-key"}
 
 
 @pytest.fixture(scope="module")
 def api_url(servers):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with serving_api() as url:
+        yield url
 
 
 def wait_finished(client: httpx.Client, batch_id: str, timeout: float = 120) -> dict[str, Any]:
