@@ -108,6 +108,7 @@ class BdrAgent(RulesAgent):
             "lead": lead,
             "now": self._clock().isoformat(),
             "dry_run": context.dry_run,
+            "engine": context.engine,
         }
         return dict(state)
 
@@ -119,7 +120,14 @@ class BdrAgent(RulesAgent):
             "timezone": final_state["timezone"],
             "approval_status": final_state["approval_status"],
         }
-        return StageOutcome(output=output, engine="rules", cost_usd=0.0)
+        for key in ("llm", "llm_fallback"):
+            if key in final_state:  # the llm engine's record; the rules path adds nothing
+                output[key] = final_state[key]
+        return StageOutcome(
+            output=output,
+            engine=final_state.get("decided_by", "rules"),
+            cost_usd=final_state.get("cost_usd", 0.0),
+        )
 
     def run(self, lead: dict[str, Any], context: RunContext) -> StageOutcome:
         """Draft and pause; running again for the same lead returns the pending pause."""

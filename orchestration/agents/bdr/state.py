@@ -29,6 +29,7 @@ class BdrState(TypedDict, total=False):
     lead: dict[str, Any]  # the LeadRecord, with earlier stage outputs (input)
     now: str  # ISO timestamp the slots are counted from (input; fixed in tests)
     dry_run: bool  # batch option: finish without waiting for approval (input)
+    engine: str  # "rules" or "llm": who writes the draft (input)
     facts: CompanyFacts  # what the lead's data says about the company
     talking_points: list[str]  # what to know before the conversation, from earlier stages
     angle: str | None  # the growth opportunity to mention, if any
@@ -42,3 +43,8 @@ class BdrState(TypedDict, total=False):
     meeting: Meeting  # the booked call (approved only)
     follow_ups: list[FollowUp]  # touches after the booking (approved only)
     outcome_reason: str  # the lead's outcome in words, e.g. "rejected by dana: not now"
+    # Set by the llm path only (the rules path adds nothing):
+    decided_by: str  # "llm", or "rules-fallback" when the model's draft was not usable
+    llm: dict[str, Any]  # provider, model, tokens, cost, meeting purpose, research notes
+    llm_fallback: dict[str, Any]  # why the rules draft stands: reason and detail
+    cost_usd: float  # what the model call of this run cost

@@ -93,16 +93,13 @@ def draft_outreach(
 ) -> Draft:
     """A personal first message that proposes the meeting slots."""
     minutes = sender.meeting_minutes
-    times = "\n".join(f"- {slot['label']}" for slot in slots)
     paragraphs = [
         f"Hi {greeting_name(facts)},",
         sentence(f"I've been looking at {identity(facts)}"),
         work_sentence(facts),
         angle,
         sender.value_proposition,
-        f"Would one of these times work for a {minutes}-minute call?\n{times}"
-        if slots
-        else f"Would a {minutes}-minute call next week work?",
+        offer_times(slots, minutes),
         f"{sender.sender_name}\n{sender.sender_team[:1].upper()}{sender.sender_team[1:]}",
     ]
     channel = "email" if facts["email"] else (first_channel or "email")
@@ -112,6 +109,14 @@ def draft_outreach(
         subject=f"{minutes} minutes on {possessive(facts['company'])} {specialty(facts)}?",
         body="\n\n".join(p for p in paragraphs if p),
     )
+
+
+def offer_times(slots: list[Slot], minutes: int) -> str:
+    """The paragraph that offers the proposed slots (every draft ends its pitch with it)."""
+    if not slots:
+        return f"Would a {minutes}-minute call next week work?"
+    times = "\n".join(f"- {slot['label']}" for slot in slots)
+    return f"Would one of these times work for a {minutes}-minute call?\n{times}"
 
 
 # --- after the decision -----------------------------------------------------------------------
