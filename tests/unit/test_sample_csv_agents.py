@@ -1,6 +1,7 @@
-"""The sample dealer file through qualification, enrichment, growth and marketing.
+"""The sample dealer file through all five agents (BDR as a dry run, so nothing pauses).
 
-Every lead's scores are explained by factors, and every word marketing writes is about
+Every lead's scores are explained by factors, and every word the agents write for a person
+(qualification's reasoning, growth's analysis, marketing's content, the BDR draft) is about
 that lead: filled in, and never the same text for two leads whose data differ.
 """
 
@@ -19,14 +20,14 @@ from orchestration.engines.rules.facts import SERVICE_LABELS, facts_from_lead
 from orchestration.engines.rules.text import find_placeholders
 from tests.unit.test_agent_leads import sample_csv_leads
 
-STAGES = ("qualification", "enrichment", "growth", "marketing")
+STAGES = ("qualification", "enrichment", "growth", "marketing", "bdr")
 # Lead columns the stage writer copies from StageOutcome.lead_updates (see db/repositories).
 UPDATABLE = ("score", "tier", "growth_score", "email")
 
 
 @pytest.fixture(scope="module")
 def processed() -> list[dict[str, Any]]:
-    """Every row of examples/dealers.csv after the four stages, run in-process."""
+    """Every row of examples/dealers.csv after the five stages, run in-process."""
     leads = sample_csv_leads()
     growth = get_agent("growth")
     # The batch is what is stored: competitors are counted among its own leads.
@@ -34,7 +35,7 @@ def processed() -> list[dict[str, Any]]:
         patch.setattr(growth, "_market_data", InMemoryMarketData(leads))
         for lead in leads:
             for stage in STAGES:
-                outcome = get_agent(stage).run(lead, RunContext())
+                outcome = get_agent(stage).run(lead, RunContext(dry_run=True))
                 lead["stage_outputs"][stage] = outcome.output
                 lead.update({k: v for k, v in outcome.lead_updates.items() if k in UPDATABLE})
     return leads
@@ -49,6 +50,9 @@ def texts_of(lead: dict[str, Any]) -> dict[str, str]:
         for field, value in content.items()
         if value
     }
+    found["qualification.reasoning"] = outputs["qualification"]["reasoning"]
+    found["bdr.draft.subject"] = outputs["bdr"]["draft"]["subject"]
+    found["bdr.draft.body"] = outputs["bdr"]["draft"]["body"]
     found["growth.reasoning"] = outputs["growth"]["reasoning"]
     found["growth.summary"] = outputs["growth"]["summary"]
     found |= {
