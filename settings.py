@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     retry_backoff_max: int = 60
     max_deliveries: int = 3  # guard against endless redelivery of a task that kills workers
     dispatch_slice_size: int = 500
+    # A running batch where no lead moved for this long has lost messages: re-send (beat).
+    stalled_batch_seconds: int = 600
     worker_concurrency: int = 2
 
     # Agents

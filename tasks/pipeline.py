@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from celery import Task, chain
@@ -21,6 +21,11 @@ from db.repositories.batches import (
 )
 from db.repositories.duplicates import flag_stored_duplicates
 from db.repositories.enrichment_cache import purge_expired
+from db.repositories.stalled import (
+    claim_stalled_leads,
+    finished_but_running,
+    idle_running_batches,
+)
 from db.session import unit_of_work
 from settings import get_settings
 from tasks.stage import TRANSIENT_ERRORS, stage_payload
@@ -30,15 +35,17 @@ from workers.queues import (
     FINALIZE_BATCH,
     PIPELINE_STAGES,
     PURGE_ENRICHMENT_CACHE,
+    REQUEUE_STALLED_LEADS,
     STAGE_TASKS,
 )
 
 log = logging.getLogger(__name__)
 
 
-def lead_chain(lead_id: uuid.UUID, batch_id: uuid.UUID) -> Any:
-    """qualification → enrichment → growth → marketing → bdr, each on its own queue."""
-    first, *rest = PIPELINE_STAGES
+def lead_chain(lead_id: uuid.UUID, batch_id: uuid.UUID, start: str = PIPELINE_STAGES[0]) -> Any:
+    """qualification → enrichment → growth → marketing → bdr, each on its own queue
+    (from ``start`` on, for a lead whose earlier stages are done)."""
+    first, *rest = PIPELINE_STAGES[PIPELINE_STAGES.index(start):]
     return chain(
         app.signature(STAGE_TASKS[first], args=(stage_payload(lead_id, batch_id),)),
         *(app.signature(STAGE_TASKS[stage]) for stage in rest),
@@ -120,3 +127,40 @@ def purge_enrichment_cache() -> int:
         purged = purge_expired(session, datetime.now(UTC))
     log.info("enrichment cache: %d expired answer(s) purged", purged)
     return purged
+
+
+@app.task(name=REQUEUE_STALLED_LEADS, **_RETRY_TRANSIENT)
+def requeue_stalled_leads(idle_seconds: float | None = None, limit: int = 1000) -> int:
+    """Publish again the chains of leads the broker lost; finalize batches whose finalize
+    message was lost. Scheduled every minute by `sales-agent beat`; returns leads re-sent.
+
+    Only batches where no lead moved for ``idle_seconds`` (SALES_AGENT_STALLED_BATCH_SECONDS)
+    are looked at (see db/repositories/stalled.py). A re-sent chain starts after the lead's
+    last finished stage; should the lost message turn up after all, stages are idempotent.
+    """
+    idle = get_settings().stalled_batch_seconds if idle_seconds is None else idle_seconds
+    idle_since = func.now() - timedelta(seconds=idle)
+    with unit_of_work() as session:
+        unfinalized = finished_but_running(session)
+        idle_batches = idle_running_batches(session, idle_since)
+    for batch_id in unfinalized:
+        app.send_task(FINALIZE_BATCH, args=(str(batch_id),))
+    resent = 0
+    for batch_id in idle_batches:
+        with unit_of_work() as session:
+            stalled = claim_stalled_leads(session, batch_id, idle_since, limit)
+        # Claimed (touched) first, then published: a publish that fails leaves the lead to
+        # the next sweep, never to nobody.
+        for lead in stalled:
+            start = _next_stage(lead.last_stage)
+            lead_chain(lead.lead_id, lead.batch_id, start=start).apply_async()
+        if stalled:
+            log.warning("batch %s: %d stalled lead(s) published again", batch_id, len(stalled))
+        resent += len(stalled)
+    return resent
+
+
+def _next_stage(last_stage: str | None) -> str:
+    if last_stage is None:
+        return PIPELINE_STAGES[0]
+    return PIPELINE_STAGES[min(PIPELINE_STAGES.index(last_stage) + 1, len(PIPELINE_STAGES) - 1)]

@@ -7,7 +7,7 @@ from kombu import Queue as KombuQueue
 from kombu import pools as kombu_pools
 
 from settings import Settings, get_settings
-from workers.queues import PURGE_ENRICHMENT_CACHE, Queue, route_task
+from workers.queues import PURGE_ENRICHMENT_CACHE, REQUEUE_STALLED_LEADS, Queue, route_task
 
 TASK_MODULES = [
     "tasks.pipeline",
@@ -55,6 +55,7 @@ def celery_config(settings: Settings) -> dict[str, object]:
                 "task": "bdr.sweep_follow_ups",
                 "schedule": float(settings.follow_up_sweep_seconds),
             },
+            "requeue-stalled-leads": {"task": REQUEUE_STALLED_LEADS, "schedule": 60.0},
             "purge-enrichment-cache": {
                 "task": PURGE_ENRICHMENT_CACHE,
                 "schedule": 3600.0,

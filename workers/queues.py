@@ -23,6 +23,7 @@ STAGE_TASKS: dict[str, str] = {stage: f"{stage}.run" for stage in PIPELINE_STAGE
 DISPATCH_BATCH = "pipeline.dispatch_batch"
 FINALIZE_BATCH = "pipeline.finalize_batch"
 PURGE_ENRICHMENT_CACHE = "pipeline.purge_enrichment_cache"
+REQUEUE_STALLED_LEADS = "pipeline.requeue_stalled_leads"
 
 
 def route_for(task_name: str) -> str:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 
 import pytest
 
+from db.models import Batch
+from db.session import read_only
 from tests.integration.helpers import (
     executions_per_lead,
     leads_by_status,
@@ -16,7 +19,8 @@ from tests.integration.helpers import (
 from tests.integration.test_pipeline import submit_file
 from tests.support.servers import apply_env, claim_redis_db
 from tests.support.worker import start_worker_process
-from workers.queues import PIPELINE_STAGES
+from workers.celery_app import app
+from workers.queues import PIPELINE_STAGES, REQUEUE_STALLED_LEADS
 
 VISIBILITY_TIMEOUT = 4  # seconds: how long an unacked message waits before redelivery
 
@@ -52,9 +56,13 @@ def test_sigkill_mid_batch_loses_no_lead(private_broker, examples_dir):
     )
     time.sleep(VISIBILITY_TIMEOUT + 1)
 
-    # And a new worker starts
+    # And a new worker starts, and the stalled-lead sweep (which `sales-agent beat` runs every
+    # minute) runs once the batch stops moving: a message the kill caught between the queue
+    # and the unacked hash has no copy left on the broker, only Postgres knows of it
     second = start_worker_process(private_broker, name="rescuer")
     try:
+        wait_until_idle(batch_id, quiet_seconds=3)
+        app.send_task(REQUEUE_STALLED_LEADS, kwargs={"idle_seconds": 2})
         batch = wait_for_batch(batch_id, timeout=240)
     finally:
         second.stop()
@@ -67,3 +75,25 @@ def test_sigkill_mid_batch_loses_no_lead(private_broker, examples_dir):
     for stages in executions_per_lead(batch_id).values():
         assert len(stages) == len(set(stages))
         assert stages == list(PIPELINE_STAGES[: len(stages)])
+
+
+def wait_until_idle(batch_id: uuid.UUID, quiet_seconds: float, timeout: float = 120) -> None:
+    """Until the batch is finished or its done count has not moved for ``quiet_seconds``."""
+    deadline = time.monotonic() + timeout
+    last, since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        batch = current_batch(batch_id)
+        if batch.status == "finished":
+            return
+        if batch.done_count != last:
+            last, since = batch.done_count, time.monotonic()
+        elif time.monotonic() - since >= quiet_seconds:
+            return
+        time.sleep(0.2)
+
+
+def current_batch(batch_id: uuid.UUID) -> Batch:
+    with read_only() as session:
+        batch = session.get(Batch, batch_id)
+    assert batch is not None
+    return batch
