@@ -7,15 +7,17 @@ saver, across processes, are in tests/integration/test_bdr_graph.py.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import pytest
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.memory import InMemorySaver
 
 from orchestration.agents.base import RunContext
 from orchestration.agents.bdr.agent import ApprovalNotResumableError, BdrAgent, thread_id
+from orchestration.agents.bdr.graph import build_graph
 from orchestration.agents.bdr.nodes import InvalidDecisionError
-from orchestration.agents.bdr.state import Decision
+from orchestration.agents.bdr.state import BdrState, Decision
 from tests.unit.test_agent_leads import FIXED_NOW, strong_dealer
 
 DECIDED_AT = FIXED_NOW.isoformat()  # Wednesday 11 June 2025, 3 PM in Austin
@@ -225,3 +227,24 @@ def test_without_a_checkpointer_the_draft_still_pauses_but_cannot_resume(lead) -
     assert agent.run(lead, RunContext()).output["approval_status"] == "awaiting_approval"
     with pytest.raises(ApprovalNotResumableError, match="no Redis checkpointer"):
         agent.decide(lead["id"], decision("approve"))
+
+
+@pytest.mark.parametrize("died_before", ["propose_slots", "draft_outreach", "await_decision"])
+def test_a_run_that_died_part_way_is_drafted_again_and_pauses(
+    agent: BdrAgent, saver: InMemorySaver, lead: dict[str, Any], died_before: str
+) -> None:
+    # Given a thread a killed worker left part-way through (its last checkpoint before a node)
+    graph = build_graph(saver)
+    graph.interrupt_before_nodes = [died_before]
+    config: RunnableConfig = {"configurable": {"thread_id": thread_id(lead["id"])}}
+    initial = cast(BdrState, agent.initial_state(lead, RunContext()))
+    graph.invoke(initial, config, context=agent.runtime_context())
+
+    # When the stage runs again for the lead
+    outcome = agent.run(lead, RunContext())
+
+    # Then it ends paused for approval, with a draft and slots, like a clean run
+    assert outcome.output["approval_status"] == "awaiting_approval"
+    assert outcome.output["draft"]["body"]
+    assert len(outcome.output["slots"]) == 3
+    assert build_graph(saver).get_state(config).interrupts

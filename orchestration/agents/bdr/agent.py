@@ -139,13 +139,19 @@ class BdrAgent(RulesAgent):
         config = _config(str(lead["id"]))
         with self._lock(str(lead["id"])):
             snapshot = graph.get_state(config)
-            if not _same_preparation(snapshot.values, initial):
+            settled = bool(snapshot.interrupts) or not snapshot.next  # paused, or decided
+            if (
+                _same_preparation(snapshot.values, initial)
+                and settled
+                and "draft" in snapshot.values
+            ):
+                state = dict(snapshot.values)  # a redelivery: the pause stands, nothing new
+            else:
+                # New data, or a run that died part-way (a killed worker, checkpoints written
+                # in the background): draft again from the start. The nodes only compute;
+                # every side effect waits for the decision, so running them twice is safe.
                 state = graph.invoke(initial, config, context=runtime)
                 self._remember_thread(str(lead["id"]))
-            elif snapshot.interrupts or not snapshot.next:
-                state = dict(snapshot.values)  # paused (or decided) already: nothing new
-            else:
-                state = graph.invoke(None, config, context=runtime)  # a crash mid-run
         return self.outcome(state, context)
 
     def decide(self, lead_id: str, decision: Decision) -> BdrResult:
