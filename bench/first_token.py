@@ -20,7 +20,8 @@ from typing import Any
 
 import httpx
 
-from settings import PROJECT_ROOT, get_settings
+from bench.servers import bench_servers
+from settings import get_settings
 
 MESSAGES = (
     "Hi, this is Dana. Tell me more about what you do.",
@@ -152,31 +153,8 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=2, help="sessions not measured")
     args = parser.parse_args()
 
-    from alembic import command
-    from alembic.config import Config
-
-    from api.local_stack import export_env, resolve_urls
-    from db.scratch import scratch_database
-    from workers.celery_app import reconfigure
-
-    urls, stack = resolve_urls(get_settings())
-    try:
-        os.environ.update(export_env(urls))
-        get_settings.cache_clear()
-        with scratch_database(urls.database_url, prefix="sales_agent_bench") as db_url:
-            os.environ["SALES_AGENT_DATABASE_URL"] = db_url
-            get_settings.cache_clear()
-            reconfigure()
-            config = Config(str(PROJECT_ROOT / "migrations" / "alembic.ini"))
-            config.set_main_option("sqlalchemy.url", db_url)
-            command.upgrade(config, "head")
-            report = run(args.sessions, args.turns, args.warmup)
-            from db.session import reset_engine
-
-            reset_engine()
-    finally:
-        if stack is not None:
-            stack.stop()
+    with bench_servers():
+        report = run(args.sessions, args.turns, args.warmup)
     report = {"cpu": os.cpu_count(), "engine": get_settings().engine, **report}
     print(json.dumps(report, indent=2))
 

@@ -31,8 +31,15 @@ from typing import Any
 import psutil
 from sqlalchemy import func, select
 
-from bench.pipeline_vs_bare import dealer_csv, start_worker, stop, tree_cpu_seconds, wait_ready
-from settings import PROJECT_ROOT, get_settings
+from bench.pipeline_vs_bare import (
+    dealer_csv,
+    machine_busy_seconds,
+    start_worker,
+    stop,
+    tree_cpu_seconds,
+    wait_ready,
+)
+from bench.servers import bench_servers
 from tests.support.model_answers import answer_for, schema_title
 from tests.support.model_server import ModelServer
 
@@ -92,11 +99,6 @@ class InFlightSampler(threading.Thread):
         return sum(busy) / len(busy) if busy else 0.0
 
 
-def _machine_busy_seconds() -> float:
-    times = psutil.cpu_times()
-    return float(sum(times) - times.idle - getattr(times, "iowait", 0.0))
-
-
 def run_bench(
     leads: int, latency_s: float, concurrency: int, workers: int, queues: str, pool: str
 ) -> dict[str, Any]:
@@ -135,7 +137,7 @@ def run_bench(
             in_flight = InFlightSampler(server)
             in_flight.start()
             cpu0 = sum(tree_cpu_seconds(p.pid) for p in processes)
-            busy0 = _machine_busy_seconds()
+            busy0 = machine_busy_seconds()
             started = time.perf_counter()
             submitted = submit_batch(
                 parsed, name="bench-llm", source="bench-llm.csv", options=BatchOptions()
@@ -149,7 +151,7 @@ def run_bench(
                 time.sleep(0.1)
             elapsed = time.perf_counter() - started
             worker_cpu = sum(tree_cpu_seconds(p.pid) for p in processes) - cpu0
-            machine_busy = _machine_busy_seconds() - busy0
+            machine_busy = machine_busy_seconds() - busy0
             in_flight.stop()
         finally:
             for process in processes:
@@ -231,37 +233,11 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    from alembic import command
-    from alembic.config import Config
-
-    from api.local_stack import export_env, resolve_urls
-    from db.scratch import scratch_database
-    from db.session import reset_engine
-    from workers.celery_app import app, reconfigure
-
-    urls, stack = resolve_urls(get_settings())
-    try:
-        os.environ.update(export_env(urls))
-        redis_url = f"{urls.redis_url.rsplit('/', 1)[0]}/{args.redis_db}"
-        os.environ["SALES_AGENT_REDIS_URL"] = os.environ["SALES_AGENT_BROKER_URL"] = redis_url
-        # Batches submitted by this process carry the llm engine.
-        os.environ["SALES_AGENT_ENGINE"] = args.engine
-        get_settings.cache_clear()
-        with scratch_database(urls.database_url, prefix="sales_agent_bench") as db_url:
-            os.environ["SALES_AGENT_DATABASE_URL"] = db_url
-            get_settings.cache_clear()
-            reconfigure()
-            config = Config(str(PROJECT_ROOT / "migrations" / "alembic.ini"))
-            config.set_main_option("sqlalchemy.url", db_url)
-            command.upgrade(config, "heads")
-            report = run_bench(
-                args.leads, args.latency, args.concurrency, args.workers, args.queues, args.pool
-            )
-            app.control.purge()
-            reset_engine()
-    finally:
-        if stack is not None:
-            stack.stop()
+    # Batches submitted by this process carry the chosen engine.
+    with bench_servers(redis_db=args.redis_db, env={"SALES_AGENT_ENGINE": args.engine}):
+        report = run_bench(
+            args.leads, args.latency, args.concurrency, args.workers, args.queues, args.pool
+        )
     report["cpu"] = os.cpu_count()
     print(json.dumps(report, indent=2))
 

@@ -23,6 +23,7 @@ import httpx
 import psutil
 import redis
 
+from bench.servers import bench_servers
 from settings import PROJECT_ROOT, get_settings
 
 ALL_PIPELINE_QUEUES = "qualification,enrichment,growth,marketing,bdr,pipeline"
@@ -191,38 +192,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
 
-    from api.local_stack import export_env, resolve_urls
-    from db.scratch import scratch_database
-
-    urls, stack = resolve_urls(get_settings())
-    try:
-        os.environ.update(export_env(urls))
-        get_settings.cache_clear()
-        with scratch_database(urls.database_url, prefix="sales_agent_bench") as db_url:
-            os.environ["SALES_AGENT_DATABASE_URL"] = db_url
-            get_settings.cache_clear()
-            from alembic import command
-            from alembic.config import Config
-
-            from workers.celery_app import reconfigure
-
-            reconfigure()
-            config = Config(str(PROJECT_ROOT / "migrations" / "alembic.ini"))
-            config.set_main_option("sqlalchemy.url", db_url)
-            command.upgrade(config, "head")
-
-            bare = bench_bare(args.leads, args.concurrency)
-            sample_mix = bench_pipeline(args.leads, args.concurrency, full_chain=False)
-            full = bench_pipeline(args.leads, args.concurrency, full_chain=True)
-            accepted = bench_202(args.csv_rows, args.repeats)
-            from db.session import reset_engine
-            from workers.celery_app import app
-
-            app.control.purge()
-            reset_engine()
-    finally:
-        if stack is not None:
-            stack.stop()
+    with bench_servers():
+        bare = bench_bare(args.leads, args.concurrency)
+        sample_mix = bench_pipeline(args.leads, args.concurrency, full_chain=False)
+        full = bench_pipeline(args.leads, args.concurrency, full_chain=True)
+        accepted = bench_202(args.csv_rows, args.repeats)
     report = {
         "cpu": os.cpu_count(),
         "concurrency": args.concurrency,

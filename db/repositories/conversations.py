@@ -21,31 +21,9 @@ from db.models import (
     JobState,
     Lead,
 )
+from db.repositories.stages import LEAD_RECORD_COLUMNS
 
 REPLY_TASK = "conversation.reply"
-# What an agent reads of a lead (the team's LeadRecord contract), besides id and batch_id.
-_RECORD_COLUMNS = (
-    "csv_index",
-    "company_name",
-    "name_key",
-    "website",
-    "domain",
-    "email",
-    "phone",
-    "contact_name",
-    "contact_title",
-    "industry",
-    "company_size",
-    "employee_count",
-    "street",
-    "city",
-    "state",
-    "zip",
-    "profile",
-    "raw",
-    "duplicate_reason",
-    "stage_outputs",
-)
 
 
 class LeadNotFoundError(LookupError):
@@ -62,7 +40,7 @@ class ConversationNotFoundError(LookupError):
 
 def lead_record(lead: Lead) -> dict[str, Any]:
     """The LeadRecord agents read (JSON-safe: ids as text)."""
-    record = {column: getattr(lead, column) for column in _RECORD_COLUMNS}
+    record = {column: getattr(lead, column) for column in LEAD_RECORD_COLUMNS}
     record["id"] = str(lead.id)
     record["batch_id"] = str(lead.batch_id) if lead.batch_id else None
     record["duplicate_of"] = str(lead.duplicate_of) if lead.duplicate_of else None

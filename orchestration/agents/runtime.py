@@ -29,6 +29,17 @@ def rules_of(runtime: Runtime[RulesRuntime] | None) -> RulesConfig:
     return context.rules if context is not None else load_rules()
 
 
+def sender_card(runtime: Runtime[RulesRuntime] | None) -> dict[str, Any]:
+    """Who writes the outreach, as a model is told (name, team, pitch, meeting length)."""
+    sender = rules_of(runtime).outreach
+    return {
+        "name": sender.sender_name,
+        "team": sender.sender_team,
+        "value_proposition": sender.value_proposition,
+        "meeting_minutes": sender.meeting_minutes,
+    }
+
+
 def stage_output(lead: Mapping[str, Any], stage: str) -> dict[str, Any]:
     """What an earlier stage produced for this lead, or ``{}`` when it has not run."""
     outputs = lead.get("stage_outputs") or {}

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 from orchestration.agents.base import RunContext
 from orchestration.agents.bdr.agent import BdrAgent
-from settings import get_settings
-from tests.support.model_answers import llm_env
 from tests.support.model_server import ModelServer, Reply
 from tests.unit.test_agent_leads import FIXED_NOW, strong_dealer, through_stages
 
@@ -35,17 +30,6 @@ def model_draft(**fields: Any) -> dict[str, Any]:
         "research_notes": ["Elite Generac dealer", "4.8 stars from 212 reviews"],
     }
     return draft | fields
-
-
-@pytest.fixture
-def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[ModelServer]:
-    with ModelServer() as started:
-        for name, value in llm_env(started, SALES_AGENT_LLM_TIMEOUT_S="2").items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.setenv("SALES_AGENT_REDIS_URL", "")  # no decision cache in unit tests
-        get_settings.cache_clear()
-        yield started
-    get_settings.cache_clear()
 
 
 def test_the_models_draft_offers_the_proposed_slots(server: ModelServer) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -10,8 +9,6 @@ import pytest
 from orchestration.agents.base import RunContext
 from orchestration.agents.growth.agent import GrowthAgent
 from orchestration.agents.growth.market import InMemoryMarketData
-from settings import get_settings
-from tests.support.model_answers import llm_env
 from tests.support.model_server import ModelServer, Reply
 from tests.unit.test_agent_leads import dealer_lead, strong_dealer
 
@@ -38,17 +35,6 @@ def model_answer(**fields: Any) -> dict[str, Any]:
         "summary": "Sunrise Power Solutions has strong room to grow in Austin storage work.",
         **fields,
     }
-
-
-@pytest.fixture
-def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[ModelServer]:
-    with ModelServer() as started:
-        for name, value in llm_env(started, SALES_AGENT_LLM_TIMEOUT_S="2").items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.setenv("SALES_AGENT_REDIS_URL", "")  # no decision cache in unit tests
-        get_settings.cache_clear()
-        yield started
-    get_settings.cache_clear()
 
 
 def test_the_models_assessment_becomes_the_outcome_beside_the_rules_factors(

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from orchestration.agents.base import RunContext
 from orchestration.agents.marketing.agent import MarketingAgent
-from settings import get_settings
-from tests.support.model_answers import llm_env
 from tests.support.model_server import ModelServer, Reply
 from tests.unit.test_agent_leads import dealer_lead, generic_lead, strong_dealer
 
@@ -42,17 +39,6 @@ def model_plan(*channels: dict[str, Any]) -> dict[str, Any]:
 def lead_with_email() -> dict[str, Any]:
     """Reachable by email, phone and post; no LinkedIn."""
     return strong_dealer(email="maria@sunrisepower.com", contact_name=None)
-
-
-@pytest.fixture
-def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[ModelServer]:
-    with ModelServer() as started:
-        for name, value in llm_env(started, SALES_AGENT_LLM_TIMEOUT_S="2").items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.setenv("SALES_AGENT_REDIS_URL", "")  # no decision cache in unit tests
-        get_settings.cache_clear()
-        yield started
-    get_settings.cache_clear()
 
 
 def test_the_models_content_replaces_the_planned_touches_it_wrote(server: ModelServer) -> None:

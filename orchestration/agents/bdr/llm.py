@@ -14,7 +14,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from orchestration.agents.bdr.state import BdrState
-from orchestration.agents.runtime import RulesRuntime, rules_of
+from orchestration.agents.runtime import RulesRuntime, rules_of, sender_card
 from orchestration.engines.rules import outreach
 from orchestration.engines.rules.bdr import Draft, offer_times
 from orchestration.engines.rules.facts import SERVICE_LABELS, dealer_title
@@ -26,7 +26,6 @@ from orchestration.llm.prompts.bdr import BDR, OutreachDraft
 def bdr_data(state: BdrState, runtime: Runtime[RulesRuntime]) -> dict[str, Any]:
     """What the model sees: who the lead is, what the pipeline learned, who writes."""
     facts = state["facts"]
-    sender = rules_of(runtime).outreach
     return {
         "company": facts["company"],
         "city": facts["city"],
@@ -39,12 +38,7 @@ def bdr_data(state: BdrState, runtime: Runtime[RulesRuntime]) -> dict[str, Any]:
         "talking_points": state["talking_points"],
         "growth_angle": state.get("angle"),
         "channel": state["draft"]["channel"],
-        "sender": {
-            "name": sender.sender_name,
-            "team": sender.sender_team,
-            "value_proposition": sender.value_proposition,
-            "meeting_minutes": sender.meeting_minutes,
-        },
+        "sender": sender_card(runtime),
     }
 
 

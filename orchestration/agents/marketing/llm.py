@@ -13,7 +13,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from orchestration.agents.marketing.state import MarketingState
-from orchestration.agents.runtime import RulesRuntime, rules_of
+from orchestration.agents.runtime import RulesRuntime, sender_card
 from orchestration.engines.rules import outreach
 from orchestration.engines.rules.facts import SERVICE_LABELS, dealer_title, mix_phrase
 from orchestration.engines.rules.text import first_name
@@ -30,7 +30,6 @@ def marketing_data(state: MarketingState, runtime: Runtime[RulesRuntime]) -> dic
     Email addresses and phone numbers are left out: the content never needs them.
     """
     facts, strategy = state["facts"], state["strategy"]
-    sender = rules_of(runtime).outreach
     return {
         "company": facts["company"],
         "city": facts["city"],
@@ -52,12 +51,7 @@ def marketing_data(state: MarketingState, runtime: Runtime[RulesRuntime]) -> dic
             {"channel": step["channel"], "day": step["day"], "purpose": step["purpose"]}
             for step in state["channels"]
         ],
-        "sender": {
-            "name": sender.sender_name,
-            "team": sender.sender_team,
-            "value_proposition": sender.value_proposition,
-            "meeting_minutes": sender.meeting_minutes,
-        },
+        "sender": sender_card(runtime),
     }
 
 
