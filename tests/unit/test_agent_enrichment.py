@@ -153,6 +153,29 @@ def test_no_provider_data_is_invented() -> None:
     assert output["contacts"]["email"] is None
 
 
+def test_lookups_with_nothing_to_ask_are_recorded_but_never_run() -> None:
+    # Given no provider keys and website reading off (the offline default)
+    state = AGENT.initial_state(dealer_lead(), RunContext())
+
+    # When the graph runs
+    steps = [
+        node
+        for update in AGENT.graph.stream(
+            state, context=AGENT.runtime_context(), stream_mode="updates"
+        )
+        for node in update
+    ]
+    final = AGENT.graph.invoke(state, context=AGENT.runtime_context())
+
+    # Then no lookup branch ran, yet every skipped call is on record, with its reason
+    assert not {"company_data", "people_data", "website_facts"} & set(steps)
+    assert steps[:2] == ["collect_known_fields", "linkedin_page"]
+    statuses = {f"{c['provider']} {c['operation']}": c["status"] for c in final["provider_calls"]}
+    assert statuses["apollo organization_enrich"] == "skipped: no key"
+    assert statuses["hunter domain_search"] == "skipped: no key"
+    assert statuses["website home_page"] == "skipped: disabled"
+
+
 def test_complete_record_is_more_confident_than_a_sparse_one() -> None:
     complete = enrich(generic_lead()).output["confidence"]
     sparse = enrich(dealer_lead(website=None, domain=None, street=None, zip=None)).output

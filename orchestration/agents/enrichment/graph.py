@@ -2,7 +2,9 @@
 
 START -(skip)-> END
       -(otherwise)-> collect_known_fields
-          -> company_data (Apollo) | people_data (Hunter, Apollo) | website_facts
+          -(each lookup with something to ask)-> company_data (Apollo)
+                                               | people_data (Hunter, Apollo) | website_facts
+          -(none: no keys, no website reading)-> linkedin_page
           -> linkedin_page -> validate_contacts -> derive_facts -> merge
           -(batch has create_in_crm and is not a dry run)-> sync_crm -> END
           -(otherwise)-> END
@@ -30,6 +32,12 @@ def route_start(state: EnrichmentState) -> Literal["collect_known_fields", "__en
     return "__end__" if state.get("skip") else "collect_known_fields"
 
 
+def route_lookups(state: EnrichmentState) -> list[str]:
+    """The lookups collect_known_fields planned, in parallel; with none to run (no provider
+    keys, websites not read) straight on, so an offline run pays for no empty branches."""
+    return list(state.get("lookups") or []) or ["linkedin_page"]
+
+
 def route_after_merge(state: EnrichmentState) -> Literal["sync_crm", "__end__"]:
     """Only batches that ask for the CRM, and are not dry runs, write to it."""
     return "sync_crm" if state.get("sync_crm") else "__end__"
@@ -48,9 +56,12 @@ def build_graph() -> EnrichmentGraph:
     builder.add_node("merge", nodes.merge)
     builder.add_node("sync_crm", nodes.sync_crm)
     builder.add_conditional_edges(START, route_start)
+    builder.add_conditional_edges(
+        "collect_known_fields", route_lookups, [*LOOKUP_NODES, "linkedin_page"]
+    )
     for lookup in LOOKUP_NODES:
-        builder.add_edge("collect_known_fields", lookup)
-    builder.add_edge(list(LOOKUP_NODES), "linkedin_page")
+        # Lookups started together finish in one step, so linkedin_page runs once after them.
+        builder.add_edge(lookup, "linkedin_page")
     builder.add_edge("linkedin_page", "validate_contacts")
     builder.add_edge("validate_contacts", "derive_facts")
     builder.add_edge("derive_facts", "merge")

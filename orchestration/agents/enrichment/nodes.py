@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -22,9 +23,12 @@ from orchestration.engines.rules.contacts import EmailCheck, check_email, check_
 from orchestration.engines.rules.text import masked_email
 from orchestration.integrations import sitefacts
 from orchestration.integrations.calls import SKIPPED_NO_KEY, ProviderCall, call_record
+from orchestration.integrations.hub import Integrations
 from orchestration.integrations.providers import linkedin
 from orchestration.integrations.providers.base import Lookup
 
+COMPANY_OPERATION = ("apollo", "organization_enrich")
+WEBSITE_OPERATION = (sitefacts.PROVIDER, sitefacts.OPERATION)
 # Contact fields a sales person needs before outreach; reported when still missing.
 CONTACT_FIELDS: tuple[str, ...] = ("website", "email", "phone", "contact_name", "contact_title")
 # Statuses of a lookup that was wanted but gave nothing: the lead is enriched "degraded".
@@ -41,23 +45,57 @@ FAILED_STATUSES = frozenset(
 )
 
 
-def collect_known_fields(state: EnrichmentState) -> EnrichmentState:
-    """Gather every non-empty field the lead arrived with, marked with its source."""
-    return {"known": rules_engine.known_fields(state["lead"])}
+def collect_known_fields(
+    state: EnrichmentState, runtime: Runtime[EnrichmentRuntime] | None = None
+) -> EnrichmentState:
+    """Gather every non-empty field the lead arrived with, marked with its source, and plan
+    the lookups: those with something to ask run next; the others (no key, no domain, no
+    website, the answer already known) are recorded as skipped here and never scheduled."""
+    integrations = integrations_of(runtime)
+    lead = state["lead"]
+    planned = {name: plan(lead, integrations) for name, plan in _LOOKUP_PLANS.items()}
+    return {
+        "known": rules_engine.known_fields(lead),
+        "lookups": [name for name, plan in planned.items() if plan.has_work],
+        "provider_calls": [
+            call for plan in planned.values() if not plan.has_work for call in plan.skipped
+        ],
+    }
 
 
 # --- lookups (parallel branches) --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LookupPlan:
+    """What one lookup node would do for a lead: the calls it skips (with the reason as
+    their status) and whether anything is left to ask a provider."""
+
+    skipped: list[ProviderCall]
+    has_work: bool
+
+
+def _company_skip(lead: dict[str, Any], integrations: Integrations) -> str | None:
+    if not integrations.has_key("apollo"):
+        return SKIPPED_NO_KEY
+    return None if lead.get("domain") else "skipped: no domain"
+
+
+def plan_company_data(lead: dict[str, Any], integrations: Integrations) -> LookupPlan:
+    reason = _company_skip(lead, integrations)
+    if reason is None:
+        return LookupPlan([], has_work=True)
+    return LookupPlan([call_record(*COMPANY_OPERATION, reason)], has_work=False)
 
 
 def company_data(state: EnrichmentState, runtime: Runtime[EnrichmentRuntime]) -> EnrichmentState:
     """Apollo's organization record for the lead's domain."""
     integrations = integrations_of(runtime)
     domain = state["lead"].get("domain")
-    operation = ("apollo", "organization_enrich")
-    if not integrations.has_key("apollo"):
-        return {"company": None, "provider_calls": [call_record(*operation, SKIPPED_NO_KEY)]}
-    if not domain:
-        return {"company": None, "provider_calls": [call_record(*operation, "skipped: no domain")]}
+    operation = COMPANY_OPERATION
+    reason = _company_skip(state["lead"], integrations)
+    if reason is not None or not domain:
+        return {"company": None, "provider_calls": [call_record(*operation, str(reason))]}
 
     async def work() -> list[Lookup]:
         return [await integrations.apollo.organization_enrich(domain)]
@@ -73,6 +111,38 @@ def people_data(state: EnrichmentState, runtime: Runtime[EnrichmentRuntime]) -> 
     company's senior people."""
     integrations = integrations_of(runtime)
     lead = state["lead"]
+    calls, work_items = _people_lookups(lead, integrations)
+    if not work_items:
+        return {"people": [], "hunter_company": None, "provider_calls": calls}
+
+    async def work() -> list[Lookup]:
+        return list(await asyncio.gather(*(factory() for _, _, factory in work_items)))
+
+    lookups = run_lookups(integrations, work, _failed_lookups(*((p, o) for p, o, _ in work_items)))
+    people: list[dict[str, Any]] = []
+    hunter_company = None
+    for (provider, operation, _), lookup in zip(work_items, lookups, strict=True):
+        calls.append(lookup.call)
+        data = lookup.data or {}
+        if operation == "domain_search" and data:
+            hunter_company = {k: v for k, v in data.items() if k != "people"}
+            people += [_person(p, "hunter") for p in data.get("people") or []]
+        elif data.get("person"):
+            people.append(_person(data["person"], provider))
+    return {
+        "people": _unique_people(people),
+        "hunter_company": hunter_company,
+        "provider_calls": calls,
+    }
+
+
+PeopleWork = list[tuple[str, str, Callable[[], Awaitable[Lookup]]]]
+
+
+def _people_lookups(
+    lead: dict[str, Any], integrations: Integrations
+) -> tuple[list[ProviderCall], PeopleWork]:
+    """The people calls worth paying for (see :func:`people_data`), and records of the rest."""
     domain: str = lead.get("domain") or ""
     name: str = (lead.get("contact_name") or "").strip()
     email: str = lead.get("email") or ""
@@ -110,7 +180,7 @@ def people_data(state: EnrichmentState, runtime: Runtime[EnrichmentRuntime]) -> 
         ),
     ]
     calls: list[ProviderCall] = []
-    work_items: list[tuple[str, str, Callable[[], Awaitable[Lookup]]]] = []
+    work_items: PeopleWork = []
     for provider, operation, reason, factory in planned:
         if not integrations.has_key(provider):
             calls.append(call_record(provider, operation, SKIPPED_NO_KEY))
@@ -118,40 +188,36 @@ def people_data(state: EnrichmentState, runtime: Runtime[EnrichmentRuntime]) -> 
             calls.append(call_record(provider, operation, reason))
         else:
             work_items.append((provider, operation, factory))
-    if not work_items:
-        return {"people": [], "hunter_company": None, "provider_calls": calls}
+    return calls, work_items
 
-    async def work() -> list[Lookup]:
-        return list(await asyncio.gather(*(factory() for _, _, factory in work_items)))
 
-    lookups = run_lookups(integrations, work, _failed_lookups(*((p, o) for p, o, _ in work_items)))
-    people: list[dict[str, Any]] = []
-    hunter_company = None
-    for (provider, operation, _), lookup in zip(work_items, lookups, strict=True):
-        calls.append(lookup.call)
-        data = lookup.data or {}
-        if operation == "domain_search" and data:
-            hunter_company = {k: v for k, v in data.items() if k != "people"}
-            people += [_person(p, "hunter") for p in data.get("people") or []]
-        elif data.get("person"):
-            people.append(_person(data["person"], provider))
-    return {
-        "people": _unique_people(people),
-        "hunter_company": hunter_company,
-        "provider_calls": calls,
-    }
+def plan_people_data(lead: dict[str, Any], integrations: Integrations) -> LookupPlan:
+    calls, work_items = _people_lookups(lead, integrations)
+    return LookupPlan(calls, has_work=bool(work_items))
+
+
+def _website_skip(lead: dict[str, Any], integrations: Integrations) -> str | None:
+    if not integrations.reads_websites:
+        return "skipped: disabled"
+    return None if lead.get("website") else "skipped: no website"
+
+
+def plan_website_facts(lead: dict[str, Any], integrations: Integrations) -> LookupPlan:
+    reason = _website_skip(lead, integrations)
+    if reason is None:
+        return LookupPlan([], has_work=True)
+    return LookupPlan([call_record(*WEBSITE_OPERATION, reason)], has_work=False)
 
 
 def website_facts(state: EnrichmentState, runtime: Runtime[EnrichmentRuntime]) -> EnrichmentState:
     """Social links, technologies, service words and phones from the lead's home page."""
     integrations = integrations_of(runtime)
     lead = state["lead"]
-    operation = (sitefacts.PROVIDER, sitefacts.OPERATION)
+    operation = WEBSITE_OPERATION
     website = lead.get("website")
-    if not integrations.reads_websites:
-        return {"site": None, "provider_calls": [call_record(*operation, "skipped: disabled")]}
-    if not website:
-        return {"site": None, "provider_calls": [call_record(*operation, "skipped: no website")]}
+    reason = _website_skip(lead, integrations)
+    if reason is not None or not website:
+        return {"site": None, "provider_calls": [call_record(*operation, str(reason))]}
 
     async def work() -> list[Lookup]:
         return [
@@ -325,6 +391,14 @@ def sync_crm(state: EnrichmentState, runtime: Runtime[EnrichmentRuntime]) -> Enr
 
 
 # --- helpers --------------------------------------------------------------------------------
+
+# The lookup nodes (graph order) and how each decides whether it has anything to ask.
+_LOOKUP_PLANS: dict[str, Callable[[dict[str, Any], Integrations], LookupPlan]] = {
+    "company_data": plan_company_data,
+    "people_data": plan_people_data,
+    "website_facts": plan_website_facts,
+}
+
 
 
 def _failed_lookups(*operations: tuple[str, str]) -> Callable[[str, str], list[Lookup]]:

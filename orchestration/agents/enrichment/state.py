@@ -17,7 +17,9 @@ class EnrichmentState(TypedDict, total=False):
     skip: bool  # batch option skip_enrichment: pass the lead through untouched (input)
     sync_crm: bool  # batch wants the lead in the CRM and is not a dry run (input)
     known: dict[str, KnownField]  # fields the lead arrived with, each with its source
-    # Provider answers; the three lookup nodes run in parallel and each adds its calls.
+    lookups: list[str]  # the lookup nodes with something to ask a provider (the rest skip)
+    # Provider answers; the lookup nodes run in parallel and each adds its calls (skipped
+    # lookups are recorded by collect_known_fields).
     provider_calls: Annotated[list[ProviderCall], operator.add]  # every lookup, in order
     company: dict[str, Any] | None  # Apollo's organization record (None: no answer)
     hunter_company: dict[str, Any] | None  # Hunter's domain record: pattern, social, tech
