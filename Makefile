@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
 .PHONY: help install lock test test-unit test-integration lint typecheck migrations-check check \
-	demo api worker beat flower migrate stack bench bench-llm bench-first-token examples clean
+	demo api worker beat flower migrate stack bench bench-ceiling bench-llm bench-first-token examples clean
 
 help: ## List the routine actions
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -66,6 +66,9 @@ stack: install ## Keep a local Postgres + Valkey running in the foreground (Ctrl
 
 bench: install ## Pipeline vs bare Celery chain throughput, and 202 time for 8,000 rows
 	$(PY) -m bench.pipeline_vs_bare
+
+bench-ceiling: install ## The full chain vs the same run with agents swapped for stand-ins (ceilings)
+	$(PY) -m bench.pipeline_ceiling
 
 bench-llm: install ## 1,000 leads x 5 stages against a local model answering in 500 ms
 	$(PY) -m bench.llm_pipeline

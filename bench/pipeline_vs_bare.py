@@ -116,9 +116,17 @@ def dealer_csv(rows: int) -> bytes:
     return out.read_bytes()
 
 
-def bench_pipeline(leads: int, concurrency: int, *, full_chain: bool) -> dict[str, float]:
+def bench_pipeline(
+    leads: int,
+    concurrency: int,
+    *,
+    full_chain: bool,
+    app_module: str = "workers.celery_app",
+    worker_env: dict[str, str] | None = None,
+) -> dict[str, float]:
     """full_chain: no lead ends early (tier D threshold at 0), so each runs all five stages;
-    otherwise the sample's mix, where tier D leads stop after qualification."""
+    otherwise the sample's mix, where tier D leads stop after qualification. ``app_module``
+    and ``worker_env`` start the worker on another app (see bench/ceiling_app.py)."""
     from api.intake import parse_leads
     from api.submit import submit_batch
     from db.models import Batch
@@ -130,7 +138,8 @@ def bench_pipeline(leads: int, concurrency: int, *, full_chain: bool) -> dict[st
     parsed.leads[:] = parsed.leads[:leads]
     name = f"pipeline-{uuid.uuid4().hex[:6]}"
     extra_env = {"SALES_AGENT_TIER_C_MIN": "0"} if full_chain else {}
-    worker = start_worker("workers.celery_app", ALL_PIPELINE_QUEUES, concurrency, name, extra_env)
+    extra_env.update(worker_env or {})
+    worker = start_worker(app_module, ALL_PIPELINE_QUEUES, concurrency, name, extra_env)
     try:
         wait_ready(app, name)
         cpu0 = tree_cpu_seconds(worker.pid)
