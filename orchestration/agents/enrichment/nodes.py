@@ -81,11 +81,15 @@ def _company_skip(lead: dict[str, Any], integrations: Integrations) -> str | Non
     return None if lead.get("domain") else "skipped: no domain"
 
 
-def plan_company_data(lead: dict[str, Any], integrations: Integrations) -> LookupPlan:
-    reason = _company_skip(lead, integrations)
-    if reason is None:
+def _one_call_plan(operation: tuple[str, str], skip_reason: str | None) -> LookupPlan:
+    """The plan of a lookup that makes one call: it, or its record as skipped."""
+    if skip_reason is None:
         return LookupPlan([], has_work=True)
-    return LookupPlan([call_record(*COMPANY_OPERATION, reason)], has_work=False)
+    return LookupPlan([call_record(*operation, skip_reason)], has_work=False)
+
+
+def plan_company_data(lead: dict[str, Any], integrations: Integrations) -> LookupPlan:
+    return _one_call_plan(COMPANY_OPERATION, _company_skip(lead, integrations))
 
 
 def company_data(state: EnrichmentState, runtime: Runtime[EnrichmentRuntime]) -> EnrichmentState:
@@ -203,10 +207,7 @@ def _website_skip(lead: dict[str, Any], integrations: Integrations) -> str | Non
 
 
 def plan_website_facts(lead: dict[str, Any], integrations: Integrations) -> LookupPlan:
-    reason = _website_skip(lead, integrations)
-    if reason is None:
-        return LookupPlan([], has_work=True)
-    return LookupPlan([call_record(*WEBSITE_OPERATION, reason)], has_work=False)
+    return _one_call_plan(WEBSITE_OPERATION, _website_skip(lead, integrations))
 
 
 def website_facts(state: EnrichmentState, runtime: Runtime[EnrichmentRuntime]) -> EnrichmentState:
