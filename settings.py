@@ -125,6 +125,7 @@ class Settings(BaseSettings):
     # api/routes/{conversations,langgraph,agents}.py, orchestration/integrations/voice/
     conversation_reply_timeout_s: float = 30.0  # longest wait for a whole reply or its stream
     stream_ttl_seconds: int = 3600  # replay log of a streamed reply / invocation (late readers)
+    sse_keepalive_seconds: float = 15.0  # an idle SSE stream sends a comment line this often
     invoke_timeout_s: float = 30.0  # default wait of /api/langgraph/invoke
     agent_status_window_minutes: int = 15  # latency and error rate look back this far
     agent_status_workers_cache_s: float = 5.0  # reuse one `inspect active_queues` this long

@@ -3,9 +3,10 @@ Events, or by waiting for the final event."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncGenerator
+from typing import Any, cast
 
 import redis.asyncio as aredis
 from fastapi.responses import StreamingResponse
@@ -22,21 +23,65 @@ def _client() -> aredis.Redis:
     return aredis.Redis.from_url(get_settings().redis_url)
 
 
-async def _frames(
-    topic: str, timeout_s: float, first: dict[str, Any] | None
-) -> AsyncIterator[bytes]:
+# An SSE comment: clients ignore it, proxies see traffic and keep an idle stream open.
+KEEPALIVE_FRAME = b": keep-alive\n\n"
+_END = object()
+
+
+async def sse_frames(
+    topic: str,
+    timeout_s: float,
+    first: dict[str, Any] | None = None,
+    keepalive_s: float | None = None,
+) -> AsyncGenerator[bytes, None]:
+    """The topic's events as SSE frames, with a keep-alive comment whenever nothing was sent
+    for ``keepalive_s`` (default: SALES_AGENT_SSE_KEEPALIVE_SECONDS): a slow model or a
+    queue backlog must not look like a dead connection to a proxy in between."""
+    keepalive = keepalive_s if keepalive_s is not None else get_settings().sse_keepalive_seconds
     if first is not None:
         yield sse(first)
     client = _client()
+    # The events are read by a task of their own, so waiting for the next one can time out
+    # (to send a keep-alive) without cancelling the read.
+    received: asyncio.Queue[object] = asyncio.Queue()
+
+    async def read() -> None:
+        try:
+            async for event in follow(client, topic, timeout_s):
+                await received.put(event)
+        except (StreamTimeoutError, RedisError) as exc:
+            await received.put(exc)
+        await received.put(_END)
+
+    reader = asyncio.create_task(read())
+    waiting: asyncio.Future[object] | None = None
     try:
-        async for event in follow(client, topic, timeout_s):
-            yield sse(event)
-    except StreamTimeoutError as exc:
-        yield sse({"type": "error", "message": str(exc), "timeout": True})
-    except RedisError as exc:
-        # Headers are sent already: the stream can only end with an error event.
-        yield sse({"type": "error", "message": f"live stream unavailable ({type(exc).__name__})"})
+        while True:
+            if waiting is None:
+                waiting = asyncio.ensure_future(received.get())
+            done, _ = await asyncio.wait({waiting}, timeout=keepalive)
+            if not done:
+                yield KEEPALIVE_FRAME
+                continue
+            item, waiting = waiting.result(), None
+            if item is _END:
+                return
+            if isinstance(item, StreamTimeoutError):
+                yield sse({"type": "error", "message": str(item), "timeout": True})
+                return
+            if isinstance(item, RedisError):
+                # Headers are sent already: the stream can only end with an error event.
+                message = f"live stream unavailable ({type(item).__name__})"
+                yield sse({"type": "error", "message": message})
+                return
+            yield sse(cast(dict[str, Any], item))
     finally:
+        # The caller may have gone: stop reading and release the connection.
+        for pending in (waiting, reader):
+            if pending is not None and not pending.done():
+                pending.cancel()
+        with contextlib.suppress(asyncio.CancelledError, RedisError, OSError):
+            await reader
         with contextlib.suppress(RedisError, OSError):
             await client.aclose()
 
@@ -46,7 +91,7 @@ def sse_response(
 ) -> StreamingResponse:
     """The topic's events as ``text/event-stream``; ``first`` is sent before them (ids)."""
     return StreamingResponse(
-        _frames(topic, timeout_s, first),
+        sse_frames(topic, timeout_s, first),
         status_code=status_code,
         media_type="text/event-stream",
         headers=SSE_HEADERS,
