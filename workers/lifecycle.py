@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 import redis
-from celery.signals import worker_process_init
+from celery.signals import worker_process_init, worker_process_shutdown, worker_shutdown
 
 from db.session import reset_engine
 from settings import get_settings
@@ -33,3 +33,12 @@ def _reset_after_fork(**_: Any) -> None:
     # Everything imported before the fork is long-lived: keep the cyclic GC from walking
     # (and, by touching, un-sharing the copy-on-write pages of) those objects again.
     gc.freeze()
+
+
+@worker_process_shutdown.connect  # a prefork child going away
+@worker_shutdown.connect  # the worker itself (threads and solo pools run tasks in it)
+def _close_provider_sessions(**_: Any) -> None:
+    from orchestration.integrations.hub import close_integrations
+
+    if close_integrations():
+        log.info("provider sessions closed")

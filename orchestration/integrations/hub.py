@@ -8,6 +8,7 @@ whose providers all lack keys and whose website reading is off never touches the
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 
@@ -19,12 +20,15 @@ from aiohttp.abc import AbstractResolver
 from orchestration.integrations.breaker import ProviderBreaker
 from orchestration.integrations.cache import EnrichmentCache
 from orchestration.integrations.http import ProviderHttp
+from orchestration.integrations.loop import run_sync
 from orchestration.integrations.providers.apollo import ApolloClient
 from orchestration.integrations.providers.close import CloseClient
 from orchestration.integrations.providers.hunter import HunterClient
 from orchestration.integrations.ratelimit import SharedRateLimiter
 from orchestration.integrations.web.fetch import SafeFetcher, policy_from_settings
 from settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
 
 PAID_PROVIDERS = ("hunter", "apollo", "close")
 
@@ -162,3 +166,19 @@ def get_integrations() -> Integrations:
         if _instance is None or _instance[0] != os.getpid():
             _instance = (os.getpid(), Integrations(get_settings()))
         return _instance[1]
+
+
+def close_integrations(timeout_s: float = 5.0) -> bool:
+    """Close this process's provider sessions and Redis clients (worker shutdown), so open
+    connections end cleanly instead of with "Unclosed client session" warnings. Returns
+    whether there was anything open to close."""
+    global _instance
+    with _lock:
+        found, _instance = _instance, None
+    if found is None or found[0] != os.getpid() or not found[1].opened:
+        return False
+    try:
+        run_sync(found[1].aclose(), timeout_s)
+    except Exception as exc:  # shutting down: a slow or broken close must not block it
+        log.warning("provider sessions not closed cleanly: %s", type(exc).__name__)
+    return True

@@ -345,3 +345,24 @@ def test_an_answer_past_its_ttl_is_paid_for_again_and_purged(servers, providers,
     # And the expired row goes with the purge
     with unit_of_work() as session:
         assert enrichment_cache.purge_expired(session, datetime.now(UTC)) == 1
+
+
+def test_a_worker_going_away_closes_its_provider_sessions(servers) -> None:
+    from celery.signals import worker_process_shutdown
+
+    import workers.lifecycle  # noqa: F401  (connects the shutdown handlers)
+    from orchestration.integrations import hub
+    from orchestration.integrations.loop import run_sync
+
+    # Given this process's provider sessions, opened by a lookup
+    integrations = hub.get_integrations()
+    run_sync(integrations.open(), 10)
+    assert integrations.opened
+
+    # When the worker process shuts down
+    worker_process_shutdown.send(sender=None, pid=0, exitcode=0)
+
+    # Then they are closed, and a later lookup in this process opens new ones
+    assert not integrations.opened
+    assert hub.get_integrations() is not integrations
+    assert hub.close_integrations() is False  # nothing open: nothing to do
