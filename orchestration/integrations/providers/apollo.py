@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from orchestration.integrations.cache import EnrichmentCache, Fetched
+from orchestration.integrations.cache import Fetched
 from orchestration.integrations.http import ProviderHttp, RequestSpec
 from orchestration.integrations.pricing import price
-from orchestration.integrations.providers.base import Lookup, cached_lookup, skipped
+from orchestration.integrations.providers.base import CachedProviderClient, Lookup
 
 PROVIDER = "apollo"
 _ORG_FIELDS = (
@@ -38,25 +38,16 @@ _ORG_FIELDS = (
 )
 
 
-class ApolloClient:
+class ApolloClient(CachedProviderClient):
     """Apollo lookups, cached; without a key every lookup is recorded as skipped."""
 
-    def __init__(self, http: ProviderHttp | None, cache: EnrichmentCache) -> None:
-        self._http = http
-        self._cache = cache
-
-    @property
-    def enabled(self) -> bool:
-        return self._http is not None
+    provider = PROVIDER
 
     async def organization_enrich(self, domain: str) -> Lookup:
         """Firmographics of the company at ``domain``."""
         operation = "organization_enrich"
-        if self._http is None:
-            return skipped(PROVIDER, operation)
-        http = self._http
 
-        async def fetch() -> Fetched:
+        async def fetch(http: ProviderHttp) -> Fetched:
             answer = await http.request(
                 RequestSpec(
                     "GET",
@@ -77,21 +68,18 @@ class ApolloClient:
             payload["_attempts"] = answer.attempts
             return Fetched(payload, price(PROVIDER, operation, billable=bool(organization)))
 
-        return await cached_lookup(self._cache, PROVIDER, operation, domain.lower(), fetch)
+        return await self._lookup(operation, domain.lower(), fetch)
 
     async def people_match(
         self, full_name: str, domain: str, organization_name: str | None
     ) -> Lookup:
         """The person called ``full_name`` at the company of ``domain``."""
         operation = "people_match"
-        if self._http is None:
-            return skipped(PROVIDER, operation)
-        http = self._http
         params = {"name": full_name, "domain": domain}
         if organization_name:
             params["organization_name"] = organization_name
 
-        async def fetch() -> Fetched:
+        async def fetch(http: ProviderHttp) -> Fetched:
             answer = await http.request(
                 RequestSpec(
                     "POST",
@@ -126,4 +114,4 @@ class ApolloClient:
             return Fetched(payload, price(PROVIDER, operation, billable=bool(person)))
 
         key = f"{domain.lower()}:{' '.join(full_name.lower().split())}"
-        return await cached_lookup(self._cache, PROVIDER, operation, key, fetch)
+        return await self._lookup(operation, key, fetch)

@@ -10,6 +10,7 @@ from typing import Any
 from orchestration.integrations.cache import EnrichmentCache, Fetched
 from orchestration.integrations.calls import SKIPPED_NO_KEY, ProviderCall, call_record
 from orchestration.integrations.errors import ProviderError
+from orchestration.integrations.http import ProviderHttp
 
 
 @dataclass(frozen=True)
@@ -80,3 +81,30 @@ async def cached_lookup(
         ),
         payload if found else {},
     )
+
+
+class CachedProviderClient:
+    """A paid provider's lookups, each served from the cache or fetched; without a key (no
+    HTTP client) every lookup is recorded as skipped and costs nothing."""
+
+    provider: str
+
+    def __init__(self, http: ProviderHttp | None, cache: EnrichmentCache) -> None:
+        self._http = http
+        self._cache = cache
+
+    @property
+    def enabled(self) -> bool:
+        return self._http is not None
+
+    async def _lookup(
+        self,
+        operation: str,
+        key: str,
+        fetch: Callable[[ProviderHttp], Awaitable[Fetched]],
+    ) -> Lookup:
+        """``operation`` for ``key``: skipped without a key, else :func:`cached_lookup`."""
+        http = self._http
+        if http is None:
+            return skipped(self.provider, operation)
+        return await cached_lookup(self._cache, self.provider, operation, key, lambda: fetch(http))

@@ -9,35 +9,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from orchestration.integrations.cache import EnrichmentCache, Fetched
+from orchestration.integrations.cache import Fetched
 from orchestration.integrations.http import ProviderHttp, RequestSpec
 from orchestration.integrations.pricing import price
-from orchestration.integrations.providers.base import Lookup, cached_lookup, skipped
+from orchestration.integrations.providers.base import CachedProviderClient, Lookup
 
 PROVIDER = "hunter"
 SENIORITY = "senior,executive"  # owners and managers decide on a dealer's purchases
 _SOCIAL = ("linkedin", "facebook", "twitter", "instagram", "youtube")
 
 
-class HunterClient:
+class HunterClient(CachedProviderClient):
     """Hunter lookups, cached; without a key every lookup is recorded as skipped."""
 
-    def __init__(self, http: ProviderHttp | None, cache: EnrichmentCache) -> None:
-        self._http = http
-        self._cache = cache
-
-    @property
-    def enabled(self) -> bool:
-        return self._http is not None
+    provider = PROVIDER
 
     async def domain_search(self, domain: str) -> Lookup:
         """Named people (personal addresses, senior and executive) at ``domain``."""
         operation = "domain_search"
-        if self._http is None:
-            return skipped(PROVIDER, operation)
-        http = self._http
 
-        async def fetch() -> Fetched:
+        async def fetch(http: ProviderHttp) -> Fetched:
             answer = await http.request(
                 RequestSpec(
                     "GET",
@@ -67,16 +58,13 @@ class HunterClient:
             # Hunter counts a search only when it returns at least one address.
             return Fetched(payload, price(PROVIDER, operation, billable=bool(people)))
 
-        return await cached_lookup(self._cache, PROVIDER, operation, domain.lower(), fetch)
+        return await self._lookup(operation, domain.lower(), fetch)
 
     async def email_finder(self, domain: str, full_name: str) -> Lookup:
         """The most likely address of ``full_name`` at ``domain``."""
         operation = "email_finder"
-        if self._http is None:
-            return skipped(PROVIDER, operation)
-        http = self._http
 
-        async def fetch() -> Fetched:
+        async def fetch(http: ProviderHttp) -> Fetched:
             answer = await http.request(
                 RequestSpec(
                     "GET",
@@ -106,7 +94,7 @@ class HunterClient:
             return Fetched(payload, price(PROVIDER, operation, billable=bool(email)))
 
         key = f"{domain.lower()}:{' '.join(full_name.lower().split())}"
-        return await cached_lookup(self._cache, PROVIDER, operation, key, fetch)
+        return await self._lookup(operation, key, fetch)
 
 
 def _person(item: dict[str, Any]) -> dict[str, Any]:
