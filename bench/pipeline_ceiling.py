@@ -17,8 +17,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from collections.abc import Callable
 
-from bench.pipeline_vs_bare import bench_bare, bench_pipeline
+from bench.pipeline_vs_bare import bench_bare, bench_pipeline, paired_rounds
 from bench.servers import bench_servers
 
 CEILING_APP = "bench.ceiling_app"
@@ -28,26 +29,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--leads", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=1, help="see bench/pipeline_vs_bare.py")
     args = parser.parse_args()
+    leads, concurrency = args.leads, args.concurrency
+
+    def stand_in(kind: str) -> Callable[[], dict[str, float]]:
+        return lambda: bench_pipeline(
+            leads, concurrency, full_chain=True, app_module=CEILING_APP,
+            worker_env={"SALES_AGENT_BENCH_AGENTS": kind},
+        )
 
     with bench_servers():
-        bare = bench_bare(args.leads, args.concurrency)
-        runs = {
-            "constant_agents": bench_pipeline(
-                args.leads, args.concurrency, full_chain=True, app_module=CEILING_APP,
-                worker_env={"SALES_AGENT_BENCH_AGENTS": "constant"},
-            ),
-            "empty_three_node_graphs": bench_pipeline(
-                args.leads, args.concurrency, full_chain=True, app_module=CEILING_APP,
-                worker_env={"SALES_AGENT_BENCH_AGENTS": "graphs"},
-            ),
-            "pipeline": bench_pipeline(args.leads, args.concurrency, full_chain=True),
-        }
-    report: dict[str, object] = {"cpu": os.cpu_count(), "bare_chain": bare}
-    for name, run in runs.items():
-        report[name] = run
-        report[f"ratio_{name}_over_bare"] = run["leads_per_s"] / bare["leads_per_s"]
-    print(json.dumps(report, indent=2))
+        report = paired_rounds(args.rounds, {
+            "bare_chain": lambda: bench_bare(leads, concurrency),
+            "constant_agents": stand_in("constant"),
+            "empty_three_node_graphs": stand_in("graphs"),
+            "pipeline": lambda: bench_pipeline(leads, concurrency, full_chain=True),
+        })
+    print(json.dumps({"cpu": os.cpu_count(), **report}, indent=2))
 
 
 if __name__ == "__main__":

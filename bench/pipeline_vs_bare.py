@@ -193,30 +193,48 @@ def bench_202(rows: int, repeats: int) -> dict[str, float]:
             "min_s": min(timings), "max_s": max(timings)}
 
 
+def paired_rounds(rounds: int, runs: dict[str, Any]) -> dict[str, Any]:
+    """Run ``bare`` and every other run once per round, in turn, so each ratio compares runs
+    made under the same machine conditions; report the last round's figures in full, and
+    the median (and spread) of leads/s and of the paired ratios over all rounds."""
+    seen: dict[str, list[dict[str, float]]] = {name: [] for name in runs}
+    for _ in range(rounds):
+        for name, run in runs.items():
+            seen[name].append(run())
+    report: dict[str, Any] = {"rounds": rounds}
+    for name, results in seen.items():
+        report[name] = results[-1]
+        speeds = [r["leads_per_s"] for r in results]
+        report[name]["leads_per_s_median"] = statistics.median(speeds)
+        if name == "bare_chain":
+            continue
+        ratios = [r["leads_per_s"] / b["leads_per_s"] for r, b in zip(
+            results, seen["bare_chain"], strict=True)]
+        report[f"ratio_{name}_over_bare"] = statistics.median(ratios)
+        report[f"ratio_{name}_over_bare_each_round"] = [round(r, 3) for r in ratios]
+    return report
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--leads", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--csv-rows", type=int, default=8000)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=3, help="uploads timed for the 202")
+    parser.add_argument("--rounds", type=int, default=1, help="bare/pipeline pairs to run; "
+                        "ratios are the median of the pairs (the machine's noise is ±10%%)")
     args = parser.parse_args()
+    leads, concurrency = args.leads, args.concurrency
 
     with bench_servers():
-        bare = bench_bare(args.leads, args.concurrency)
-        sample_mix = bench_pipeline(args.leads, args.concurrency, full_chain=False)
-        full = bench_pipeline(args.leads, args.concurrency, full_chain=True)
+        report = paired_rounds(args.rounds, {
+            "bare_chain": lambda: bench_bare(leads, concurrency),
+            "pipeline_full_chain": lambda: bench_pipeline(leads, concurrency, full_chain=True),
+            "pipeline_sample_mix": lambda: bench_pipeline(leads, concurrency, full_chain=False),
+        })
         accepted = bench_202(args.csv_rows, args.repeats)
-    report = {
-        "cpu": os.cpu_count(),
-        "concurrency": args.concurrency,
-        "bare_chain": bare,
-        "pipeline_full_chain": full,
-        "ratio_full_chain_over_bare": full["leads_per_s"] / bare["leads_per_s"],
-        "pipeline_sample_mix": sample_mix,
-        "ratio_sample_mix_over_bare": sample_mix["leads_per_s"] / bare["leads_per_s"],
-        "csv_202": accepted,
-    }
-    print(json.dumps(report, indent=2))
+    print(json.dumps({"cpu": os.cpu_count(), "concurrency": concurrency, **report,
+                      "csv_202": accepted}, indent=2))
 
 
 if __name__ == "__main__":
