@@ -48,10 +48,13 @@ async def sse_frames(
     async def read() -> None:
         try:
             async for event in follow(client, topic, timeout_s):
-                await received.put(event)
+                received.put_nowait(event)
         except (StreamTimeoutError, RedisError) as exc:
-            await received.put(exc)
-        await received.put(_END)
+            received.put_nowait(exc)
+        finally:
+            # However reading ended (an unexpected error is raised again below), the stream
+            # ends too rather than sending keep-alives forever.
+            received.put_nowait(_END)
 
     reader = asyncio.create_task(read())
     waiting: asyncio.Future[object] | None = None
