@@ -38,6 +38,7 @@ from bench.pipeline_vs_bare import (
     stop,
     tree_cpu_seconds,
     wait_ready,
+    wait_until_done,
 )
 from bench.servers import bench_servers
 from tests.support.model_answers import answer_for, schema_title
@@ -104,7 +105,7 @@ def run_bench(
 ) -> dict[str, Any]:
     from api.intake import parse_leads
     from api.submit import submit_batch
-    from db.models import AgentExecution, Batch, Lead
+    from db.models import AgentExecution, Lead
     from db.repositories.batches import BatchOptions
     from db.session import read_only
     from workers.celery_app import app
@@ -142,13 +143,7 @@ def run_bench(
             submitted = submit_batch(
                 parsed, name="bench-llm", source="bench-llm.csv", options=BatchOptions()
             )
-            while True:
-                with read_only() as session:
-                    batch = session.get(Batch, submitted.batch_id)
-                    assert batch is not None
-                    if batch.done_count >= batch.accepted_count:
-                        break
-                time.sleep(0.1)
+            wait_until_done(submitted.batch_id)
             elapsed = time.perf_counter() - started
             worker_cpu = sum(tree_cpu_seconds(p.pid) for p in processes) - cpu0
             machine_busy = machine_busy_seconds() - busy0

@@ -106,6 +106,20 @@ def bench_bare(leads: int, concurrency: int) -> dict[str, float]:
             cpu * 1000 / leads, "machine_cpu_ms_per_lead": busy * 1000 / leads}
 
 
+def wait_until_done(batch_id: uuid.UUID) -> None:
+    """Poll Postgres until every accepted lead of the batch has an outcome."""
+    from db.models import Batch
+    from db.session import read_only
+
+    while True:
+        with read_only() as session:
+            batch = session.get(Batch, batch_id)
+            assert batch is not None
+            if batch.done_count >= batch.accepted_count:
+                return
+        time.sleep(0.1)
+
+
 def dealer_csv(rows: int) -> bytes:
     out = Path(tempfile.mkdtemp()) / f"dealers-{rows}.csv"
     subprocess.run(
@@ -129,7 +143,6 @@ def bench_pipeline(
     and ``worker_env`` start the worker on another app (see bench/ceiling_app.py)."""
     from api.intake import parse_leads
     from api.submit import submit_batch
-    from db.models import Batch
     from db.repositories.batches import BatchOptions
     from db.session import read_only
     from workers.celery_app import app
@@ -146,13 +159,7 @@ def bench_pipeline(
         busy0 = machine_busy_seconds()
         started = time.perf_counter()
         submitted = submit_batch(parsed, name="bench", source="bench.csv", options=BatchOptions())
-        while True:
-            with read_only() as session:
-                batch = session.get(Batch, submitted.batch_id)
-                assert batch is not None
-                if batch.done_count >= batch.accepted_count:
-                    break
-            time.sleep(0.1)
+        wait_until_done(submitted.batch_id)
         elapsed = time.perf_counter() - started
         cpu = tree_cpu_seconds(worker.pid) - cpu0
         busy = machine_busy_seconds() - busy0
