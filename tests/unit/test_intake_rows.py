@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from api.intake import LEAD_DRAFT_KEYS, IntakeError, parse_leads, parse_records
+from examples.generate_dealers import generate
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -27,21 +28,20 @@ def reasons(text: str) -> list[tuple[int, str]]:
 
 
 def test_dealer_export_parses_with_its_bad_rows_reported() -> None:
-    # Given the 220-row dealer-scraper example, five of whose rows are bad on purpose
+    # Given the 1,000-row dealer-scraper example, some of whose rows are bad on purpose
+    exported = generate()
     result = parse_leads((EXAMPLES / "dealers.csv").read_bytes(), source="dealers.csv")
 
-    # Then it is recognised as the dealer format and every other row is a lead
+    # Then it is recognised as the dealer format, exactly the bad rows are rejected, each
+    # with its row number and a reason, and every other row is a lead
     assert result.format == "dealer"
     assert result.source == "dealers.csv"
-    assert result.total_rows == 220
-    assert len(result.leads) == 215
-    assert [(r.row, r.reason) for r in result.rejections] == [
-        (67, "row 67: no website, phone or email"),
-        (87, "row 87: missing company name"),
-        (156, "row 156: missing company name"),
-        (198, "row 198: invalid email 'bob@'"),
-        (210, "row 210: no website, phone or email"),
-    ]
+    assert result.total_rows == 1000
+    assert {r.row for r in result.rejections} == exported.bad_rows
+    assert len(result.leads) == 1000 - len(exported.bad_rows)
+    assert all(r.reason.startswith(f"row {r.row}: ") for r in result.rejections)
+    assert {r.reason.split(": ", 1)[1].split(" '")[0] for r in result.rejections} <= {
+        "no website, phone or email", "missing company name", "invalid email"}
     # and every draft has exactly the contract's keys, in the contract's shapes
     assert all(tuple(lead) == LEAD_DRAFT_KEYS for lead in result.leads)
     assert all(lead["profile"]["source_format"] == "dealer" for lead in result.leads)

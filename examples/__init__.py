@@ -1,0 +1,1 @@
+"""Sample lead files and the generator of the real-shaped dealer export."""
