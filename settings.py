@@ -56,9 +56,13 @@ class Settings(BaseSettings):
     # Agents
     engine: Literal["rules", "llm"] = "rules"
     scoring_config: Path = DEFAULT_SCORING_CONFIG
+    # Qualification profile of dealer-format rows when a batch names none (scoring.toml
+    # [qualification.profiles]); generic-format rows use the file's generic_format_profile.
+    qualification_profile: str = "icp"
+    # Tier thresholds: by default the ICP bands (A PLATINUM, B GOLD, C SILVER, D BRONZE).
     tier_a_min: int = 80
-    tier_b_min: int = 65
-    tier_c_min: int = 50
+    tier_b_min: int = 60
+    tier_c_min: int = 40
     default_timezone: str = "America/Chicago"
 
     # Website fetching (email discovery, site facts): see orchestration/integrations/web/

@@ -305,6 +305,93 @@ def demo(
 
 
 @cli.command()
+def score(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    out: Annotated[Path | None, typer.Option("--out", help="Write every lead as CSV")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
+    profile: Annotated[
+        str | None, typer.Option(help="Qualification profile (default: by the row's format)")
+    ] = None,
+) -> None:
+    """Qualify a file in-process, no servers: tier counts, the top leads, every score.
+
+    When the file carries its own ICP score, ours is compared with it.
+    """
+    from api.file_score import score_file, scored_csv, scored_json
+    from api.intake import IntakeError
+    from orchestration.config.rules import RulesConfigError
+
+    try:
+        scored = score_file(file, profile)
+    except (IntakeError, RulesConfigError) as exc:
+        raise typer.Exit(_fail(str(exc))) from None
+    if out is not None:
+        out.write_text(scored_csv(scored), encoding="utf-8")
+    if as_json:
+        print(json.dumps(scored_json(scored), default=str))
+        return
+    _print_scored(scored, out)
+
+
+def _print_scored(scored: Any, out: Path | None) -> None:
+    screen = Console()
+    tiers = Table(title=f"{len(scored.leads)} leads scored, {len(scored.rejected)} rows rejected")
+    for column in ("tier", "leads", "band", "scores", "what happens"):
+        tiers.add_column(column, justify="right" if column == "leads" else "left")
+    for tier, row in scored.tiers().items():
+        tiers.add_row(tier, str(row["leads"]), row["band"], row["scores"], row["path"])
+    screen.print(tiers)
+    top = Table(title="Top leads")
+    for column in ("row", "company", "score", "tier", "upstream"):
+        top.add_column(column, justify="right" if column in ("row", "score") else "left")
+    for lead in scored.top():
+        upstream = lead["upstream"]
+        theirs = f"{upstream['score']:g} {upstream['band']}" if upstream else ""
+        top.add_row(str(lead["row"]), lead["company_name"], str(lead["score"]), lead["tier"],
+                    theirs)
+    screen.print(top)
+    agreement = scored.agreement()
+    if agreement:
+        screen.print(
+            f"The file's own ICP score: rank correlation {agreement['spearman']:.2f} with ours, "
+            f"same tier for {agreement['same_tier']:.0%}; "
+            f"{agreement['gold_or_better_in_a_or_b']} of its {agreement['gold_or_better']} "
+            "GOLD-or-better leads are A or B here."
+        )
+    if out is not None:
+        screen.print(f"every lead written to {out}")
+
+
+@cli.command()
+def check(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
+) -> None:
+    """Read a file as an upload would, store nothing: rejected rows and duplicates.
+
+    Needs no servers. Rows are 1-based data rows (the header not counted); repeats of
+    leads stored earlier are found only when the file is loaded.
+    """
+    from api.file_check import check_file
+    from api.intake import IntakeError
+
+    try:
+        checked = check_file(file)
+    except IntakeError as exc:
+        raise typer.Exit(_fail(f"{file}: {exc}")) from None
+    if as_json:
+        print(json.dumps(checked.to_json()))
+        return
+    print(f"{file.name}: {checked.accepted} leads accepted, {len(checked.rejected)} rows "
+          f"rejected, {len(checked.duplicates)} duplicates")
+    for rejection in checked.rejected:
+        print(f"rejected  {rejection.reason}")
+    for d in checked.duplicates:
+        print(f"duplicate row {d.row} of row {d.of_row} [{d.rule} {d.confidence:.2f}] "
+              f"{d.company_name}: {d.reason}")
+
+
+@cli.command()
 def status(
     batch_id: uuid.UUID,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
@@ -456,24 +543,22 @@ def _follow(batch_id: uuid.UUID, total: int, *, quiet: bool) -> None:
 
 def _print_summary(batch_id: uuid.UUID) -> None:
     from api.progress import build_batch_status
-    from db.repositories.reports import stage_timings, tier_counts
+    from db.repositories.reports import stage_timings
     from db.session import read_only
 
     with read_only() as session:
         report = build_batch_status(session, batch_id)
-        tiers = tier_counts(session, batch_id)
         timings = stage_timings(session, batch_id)
     out = Console()
     if report:
         outcomes = ", ".join(f"{k}: {v}" for k, v in sorted(report.by_outcome.items()))
         out.print(f"[bold]batch {batch_id}[/] — {report.done}/{report.accepted} done ({outcomes})")
-    tier_table = Table(title="Tiers")
-    tier_table.add_column("tier")
-    tier_table.add_column("leads", justify="right")
-    for tier in ("A", "B", "C", "D", "-"):
-        if tier in tiers:
-            tier_table.add_row(tier if tier != "-" else "no tier", str(tiers[tier]))
-    out.print(tier_table)
+        tier_table = Table(title="Tiers")
+        for column in ("tier", "leads", "band", "scores", "what happens"):
+            tier_table.add_column(column, justify="right" if column == "leads" else "left")
+        for tier, row in report.tiers.items():
+            tier_table.add_row(tier, str(row.leads), row.band, row.scores, row.path)
+        out.print(tier_table)
     stage_table = Table(title="Slowest stages")
     for column in ("stage", "runs", "mean ms", "p95 ms", "max ms", "cost $"):
         stage_table.add_column(column, justify="right" if column != "stage" else "left")

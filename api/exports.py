@@ -12,20 +12,32 @@ from sqlalchemy.orm import Session
 
 from db.models import Lead
 from db.repositories.batches import batch_results, get_batch
+from orchestration.config.tiers import TIER_BANDS, TIER_PATHS
 
 RESULT_COLUMNS = (
     "csv_index", "company_name", "website", "email", "phone", "city", "state", "status",
     "score", "tier", "growth_score", "outcome_reason", "error_stage", "error_message",
-    "duplicate_reason",
+    "duplicate_reason", "duplicate_rule", "duplicate_confidence",
 )
-DERIVED_COLUMNS = ("reasoning", "channels", "outreach_subject")
+DERIVED_COLUMNS = (
+    "band", "tier_path", "profile", "upstream_score", "upstream_band", "agreement", "reasoning",
+    "channels", "outreach_subject",
+)
 
 
 def result_row(lead: Lead) -> dict[str, Any]:
     row: dict[str, Any] = {"lead_id": str(lead.id)}
     row.update({column: getattr(lead, column) for column in RESULT_COLUMNS})
     outputs = lead.stage_outputs or {}
-    row["reasoning"] = outputs.get("qualification", {}).get("reasoning")
+    qualification = outputs.get("qualification", {})
+    row["band"] = TIER_BANDS.get(lead.tier or "")
+    row["tier_path"] = TIER_PATHS.get(lead.tier or "")
+    row["profile"] = qualification.get("profile")
+    upstream = qualification.get("upstream") or {}
+    row["upstream_score"] = upstream.get("score")
+    row["upstream_band"] = upstream.get("band")
+    row["agreement"] = upstream.get("agreement")
+    row["reasoning"] = qualification.get("reasoning")
     channels = outputs.get("marketing", {}).get("channels", [])
     row["channels"] = ",".join(
         c.get("channel", "") for c in channels if isinstance(c, dict)

@@ -20,6 +20,12 @@ class BatchOptionsIn(BaseModel):
     dry_run: bool = Field(
         False, description="Run every stage but send nothing: BDR drafts end as completed."
     )
+    profile: str | None = Field(
+        None,
+        max_length=64,
+        description="Qualification profile of scoring.toml (`icp`, `generic`, ...); empty: "
+        "dealer rows use SALES_AGENT_QUALIFICATION_PROFILE, generic rows the generic profile.",
+    )
 
 
 class JsonBatchIn(BaseModel):
@@ -62,6 +68,20 @@ class StageCounts(BaseModel):
     cost_usd: float = Field(0.0, description="model and provider spend of this stage's runs")
 
 
+class TierCount(BaseModel):
+    leads: int = Field(..., description="leads of the batch in this tier so far")
+    band: str = Field(..., description="the ICP band the tier stands for (PLATINUM ... BRONZE)")
+    scores: str = Field(..., description="score range of the tier under the current thresholds")
+    path: str = Field(..., description="what happens to a lead of this tier")
+
+
+class UpstreamAgreementOut(BaseModel):
+    leads: int = Field(..., description="scored leads whose row carried its own ICP score")
+    same_tier: float = Field(..., description="share whose upstream score falls in our tier")
+    gold_or_better: int = Field(..., description="leads the file bands GOLD or PLATINUM")
+    gold_or_better_in_a_or_b: int = Field(..., description="of those, leads in tier A or B")
+
+
 class BatchStatusOut(BaseModel):
     batch_id: uuid.UUID
     name: str | None
@@ -76,6 +96,12 @@ class BatchStatusOut(BaseModel):
     done: int = Field(..., description="leads with an outcome")
     by_outcome: dict[str, int] = Field(..., description="lead count per lead status")
     by_stage: dict[str, StageCounts] = Field(..., description="execution count per stage")
+    tiers: dict[str, TierCount] = Field(
+        default_factory=dict, description="per tier A-D: leads so far, meaning and path"
+    )
+    upstream: UpstreamAgreementOut | None = Field(
+        None, description="agreement with the ICP score the file carried (when it had one)"
+    )
     cost_usd: float = Field(..., description="model and provider spend of the whole batch")
     leads_per_second: float | None
     eta_seconds: float | None
@@ -127,6 +153,13 @@ class LeadOut(BaseModel):
     growth_score: int | None
     duplicate_of: uuid.UUID | None
     duplicate_reason: str | None
+    duplicate_rule: str | None = Field(
+        None, description="the rule that flagged the duplicate: email, domain, url, phone, "
+        "name_state, name_area_code, name_city or fuzzy_name"
+    )
+    duplicate_confidence: float | None = Field(
+        None, description="how sure that rule is that the lead repeats another, 0-1"
+    )
     profile: dict[str, Any]
     stage_outputs: dict[str, Any]
     created_at: datetime

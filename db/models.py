@@ -16,6 +16,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Computed,
     DateTime,
     Float,
     ForeignKey,
@@ -33,6 +34,10 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base
+
+# A stored website ("https://host/path", see api/intake/drafts.py) as the page key intake
+# matches on (api.intake.normalize.page_key): both must give the same text.
+PAGE_KEY_SQL = r"lower(rtrim(regexp_replace(website, '^https?://(www\.)?', ''), '/'))"
 
 
 class LeadStatus(enum.StrEnum):
@@ -96,6 +101,9 @@ class Batch(Base):
     skip_enrichment: Mapped[bool] = mapped_column(Boolean, default=False)
     create_in_crm: Mapped[bool] = mapped_column(Boolean, default=False)
     dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    profile: Mapped[str | None] = mapped_column(
+        String(64), doc="qualification profile the batch asked for; empty: by the row's format"
+    )
     dispatch_task_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
@@ -125,6 +133,8 @@ class Lead(Base):
         Index("ix_leads_name_key", "name_key"),
         # Competitor counts load one state's leads at a time (db/repositories/market.py).
         Index("ix_leads_state", "state"),
+        # Stored duplicates on shared hosts are found by page (db/repositories/duplicates.py).
+        Index("ix_leads_page_key", "page_key"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -155,6 +165,19 @@ class Lead(Base):
     raw: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, doc="unknown columns, kept")
     duplicate_of: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     duplicate_reason: Mapped[str | None] = mapped_column(String(255))
+    duplicate_rule: Mapped[str | None] = mapped_column(
+        String(32),
+        doc="the rule that flagged it: email, domain, url, phone, name_state, name_area_code, "
+        "name_city or fuzzy_name (api/intake/dedupe.py)",
+    )
+    duplicate_confidence: Mapped[float | None] = mapped_column(
+        Float, doc="how sure that rule is that the lead repeats another, 0-1"
+    )
+    page_key: Mapped[str | None] = mapped_column(
+        String(1024),
+        Computed(PAGE_KEY_SQL, persisted=True),
+        doc="the website as host/path, lowercase, no scheme, www. or trailing slash",
+    )
 
     status: Mapped[str] = mapped_column(String(20), default=LeadStatus.pending)
     dispatched: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -116,6 +116,11 @@ def run_pipeline(lead: dict[str, Any], context: RunContext) -> PipelineRun:
             return PipelineRun(
                 lead, stages, timeline, "disqualified", outcome_reason=outcome.stop_reason
             )
+        if outcome.complete_reason:
+            event(name, "finished", outcome.complete_reason)
+            return PipelineRun(
+                lead, stages, timeline, "completed", outcome_reason=outcome.complete_reason
+            )
     final = "completed" if context.dry_run else "awaiting_approval"
     event(None, "finished", final)
     return PipelineRun(lead, stages, timeline, final)

@@ -194,11 +194,14 @@ def _record_success(
         output["stopped"] = outcome.stop_reason
         status = LeadStatus.disqualified
         lead_values["outcome_reason"] = outcome.stop_reason
+    elif outcome.complete_reason:
+        status = LeadStatus.completed
+        lead_values["outcome_reason"] = outcome.complete_reason
     elif last:
         status = LeadStatus.completed if context.dry_run else LeadStatus.awaiting_approval
     else:
         status = LeadStatus.in_progress
-    terminal = bool(outcome.stop_reason) or last
+    terminal = bool(outcome.stop_reason or outcome.complete_reason) or last
     write = StageWrite(
         stage=stage,
         task_id=task.request.id,

@@ -13,6 +13,10 @@ import re
 import unicodedata
 from typing import Final
 
+# Re-exported: drafts ask this module which hosts may become a lead's `domain`.
+from api.intake.shared_hosts import SHARED_HOSTS as SHARED_HOSTS
+from api.intake.shared_hosts import is_shared_host as is_shared_host
+
 # Cells that mean "nothing here" in exported spreadsheets and pandas dumps.
 NULL_TOKENS: Final = frozenset({"n/a", "na", "none", "null", "nil", "nan", "-", "--", "?"})
 # The same, in the spellings that occur, for a hot-path lookup without lower().
@@ -42,19 +46,6 @@ _HOSTNAME = re.compile(
     r"(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})"
 )
 _URL_END = re.compile(r"[/?#\\]")
-
-# Hosts shared by many businesses: a listing there is a page, not the company's own domain,
-# so it must not become `domain` (it would make every Facebook-only dealer a duplicate).
-SHARED_HOSTS: Final = frozenset(
-    {
-        "facebook.com", "m.facebook.com", "business.facebook.com", "fb.com", "fb.me",
-        "instagram.com", "linkedin.com", "twitter.com", "x.com", "youtube.com", "yelp.com",
-        "m.yelp.com", "google.com", "maps.google.com", "sites.google.com", "goo.gl",
-        "g.page", "business.site", "nextdoor.com", "bbb.org", "angi.com", "angieslist.com",
-        "homeadvisor.com", "houzz.com", "thumbtack.com", "porch.com", "yellowpages.com",
-        "linktr.ee", "tiktok.com",
-    }
-)
 
 
 def split_url(value: str | None) -> tuple[str, str] | None:
@@ -107,17 +98,26 @@ def normalise_domain(value: str | None) -> str | None:
     return parts[0] if parts else None
 
 
-def is_shared_host(host: str) -> bool:
-    """True for social and listing platforms, where the company is only a path."""
-    return host in SHARED_HOSTS or host.endswith((".facebook.com", ".google.com"))
-
-
 def normalise_website(value: str | None) -> str | None:
     """``https://host/path`` for a URL or bare domain; None when it is not a website."""
     parts = split_url(value)
     if parts is None:
         return None
     return f"https://{parts[0]}{parts[1]}"
+
+
+def page_key(value: str | None) -> str | None:
+    """The page a URL names, as a matching key: ``host/path``, lowercase, no trailing slash.
+
+    Scheme, ``www.``, port, query and fragment do not count, so ``http://www.x.com/Book/``
+    and ``https://x.com/book?utm_source=gmb`` give the same key, ``x.com/book``. Stored
+    leads hold normalised websites (``https://host/path``), whose key is
+    ``lower(rtrim(substr(website, 9), '/'))`` in SQL (see db/repositories/duplicates.py).
+    """
+    parts = split_url(value)
+    if parts is None:
+        return None
+    return (parts[0] + parts[1]).lower().rstrip("/")
 
 
 # --- email ------------------------------------------------------------------------------
@@ -148,6 +148,13 @@ def normalise_email(value: str | None) -> str | None:
 _NON_DIGITS = re.compile(r"\D+")
 _EXTENSION = re.compile(r"\s*(?:ext\.?|extension|x|#)\s*\d{1,6}\s*$", re.IGNORECASE)
 _SEVERAL_NUMBERS = re.compile(r"\s*(?:/|,|;|\bor\b)\s*", re.IGNORECASE)
+
+
+def area_code(phone: str | None) -> str | None:
+    """The area code of a normalised North American number (``+15125550100`` -> ``512``)."""
+    if phone is None or not phone.startswith("+1") or len(phone) != 12:
+        return None
+    return phone[2:5]
 
 
 def normalise_phone(value: str | None) -> str | None:
@@ -230,6 +237,21 @@ def name_key(name: str) -> str:
     return " ".join(tokens)
 
 
+_DIGIT_RUNS = re.compile(r"\d+")
+
+
+def name_numbers(key: str) -> str:
+    """The numbers in a name key, sorted: names that differ in one are different companies.
+
+    "dealer 1 power" and "dealer 0 power" (or "a1 electric" and "a2 electric") look almost
+    alike to a fuzzy matcher, yet name two dealers.
+    """
+    runs = _DIGIT_RUNS.findall(key)
+    if not runs:
+        return ""
+    return " ".join(sorted(str(int(run)) for run in runs))
+
+
 # --- places -----------------------------------------------------------------------------
 
 US_STATES: Final[dict[str, str]] = {
@@ -261,6 +283,51 @@ def normalise_state(value: str | None) -> str | None:
         return code if code in US_STATE_CODES else text
     key = " ".join(text.lower().replace(".", " ").split())
     return US_STATES.get(key, text)
+
+
+_PLACE_WORDS = re.compile(r"[^\W_]+")
+_PLACE_ABBREVIATIONS: Final = {"saint": "st", "mount": "mt", "fort": "ft"}
+
+
+def city_key(city: str | None) -> str | None:
+    """A city as a matching key: casefolded words, "Saint"/"St." alike ("st louis")."""
+    if not city:
+        return None
+    words = _PLACE_WORDS.findall(city.casefold().replace(".", ""))
+    return " ".join(_PLACE_ABBREVIATIONS.get(word, word) for word in words) or None
+
+
+_STREET_WORDS: Final = {
+    "street": "st", "str": "st", "avenue": "ave", "av": "ave", "road": "rd",
+    "boulevard": "blvd", "drive": "dr", "lane": "ln", "parkway": "pkwy", "pky": "pkwy",
+    "highway": "hwy", "court": "ct", "place": "pl", "circle": "cir", "terrace": "ter",
+    "trail": "trl", "square": "sq", "freeway": "fwy", "expressway": "expy", "way": "way",
+    "north": "n", "south": "s", "east": "e", "west": "w", "northeast": "ne",
+    "northwest": "nw", "southeast": "se", "southwest": "sw", "route": "rte",
+}
+_UNIT_WORDS: Final = frozenset(
+    {"suite", "ste", "unit", "apt", "apartment", "bldg", "building", "fl", "floor", "rm",
+     "room", "dept", "po"}
+)
+
+
+def street_key(street: str | None) -> str | None:
+    """A street address as a matching key: house number and street, the unit left out.
+
+    "12 Main Street, Suite 200" and "12 MAIN ST #4" both give "12 main st". A street with
+    no house number names no one place, so it gives None.
+    """
+    if not street:
+        return None
+    head = street.casefold().split(",", 1)[0].split("#", 1)[0].replace(".", "")
+    words: list[str] = []
+    for word in _PLACE_WORDS.findall(head):
+        if word in _UNIT_WORDS:
+            break
+        words.append(_STREET_WORDS.get(word, word))
+    if len(words) < 2 or not words[0][0].isdigit():
+        return None
+    return " ".join(words)
 
 
 _ZIP = re.compile(r"(\d{3,5})(?:[- ]?\d{4})?")

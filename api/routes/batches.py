@@ -26,6 +26,7 @@ from api.schemas import (
 from api.submit import DispatchNotSentError, SubmittedBatch, send_dispatch, submit_batch
 from db.models import BatchStatus
 from db.repositories.batches import BatchOptions, NoValidLeadError, get_batch
+from orchestration.config.rules import load_rules
 from settings import get_settings
 from workers.queues import DISPATCH_BATCH
 
@@ -37,6 +38,27 @@ _TRUE = {"1", "true", "yes", "on"}
 def _form_flag(form: Any, name: str) -> bool:
     value = form.get(name)
     return isinstance(value, str) and value.strip().lower() in _TRUE
+
+
+def _form_options(form: Any) -> BatchOptions:
+    """The option fields of a multipart upload: flags, and the profile by name."""
+    flags = {f: _form_flag(form, f) for f in BatchOptionsIn.model_fields if f != "profile"}
+    profile = form.get("profile")
+    chosen = profile.strip() if isinstance(profile, str) and profile.strip() else None
+    return _checked(BatchOptions(**flags, profile=chosen))
+
+
+def _checked(options: BatchOptions) -> BatchOptions:
+    """Refuse an unknown qualification profile with a 422 naming the ones there are."""
+    if options.profile is not None:
+        profiles = load_rules().qualification.profiles
+        if options.profile not in profiles:
+            raise HTTPException(
+                422,
+                detail=f"unknown profile {options.profile!r}; "
+                f"choose one of: {', '.join(sorted(profiles))}",
+            )
+    return options
 
 
 def _accepted(submitted: SubmittedBatch) -> BatchAccepted:
@@ -70,7 +92,9 @@ def _accepted(submitted: SubmittedBatch) -> BatchAccepted:
                             **{
                                 flag: {"type": "boolean"}
                                 for flag in BatchOptionsIn.model_fields
+                                if flag != "profile"
                             },
+                            "profile": {"type": "string"},
                         },
                     }
                 },
@@ -97,7 +121,7 @@ async def create_batch(request: Request) -> BatchAccepted:
             raise HTTPException(422, detail="multipart body needs a CSV file in the 'file' field")
         data = await upload.read()
         name = form.get("name")
-        options = BatchOptions(**{f: _form_flag(form, f) for f in BatchOptionsIn.model_fields})
+        options = _form_options(form)
         source = upload.filename or "upload.csv"
         try:
             # Rows are stored as they are parsed (see submit_batch): Postgres ingests the
@@ -115,7 +139,7 @@ async def create_batch(request: Request) -> BatchAccepted:
             parsed = await run_in_threadpool(parse_records, body.leads, source="json")
         except IntakeError as exc:
             raise HTTPException(422, detail=str(exc)) from exc
-        options = BatchOptions(**body.options.model_dump())
+        options = _checked(BatchOptions(**body.options.model_dump()))
         source, batch_name = "json", body.name
     else:
         raise HTTPException(

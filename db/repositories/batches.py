@@ -32,6 +32,7 @@ class BatchOptions:
     skip_enrichment: bool = False
     create_in_crm: bool = False
     dry_run: bool = False
+    profile: str | None = None  # qualification profile (None: by the row's format)
 
 
 @dataclass
@@ -88,6 +89,7 @@ def store_batch(session: Session, new: NewBatch, dispatch_task_id: str) -> Store
             skip_enrichment=new.options.skip_enrichment,
             create_in_crm=new.options.create_in_crm,
             dry_run=new.options.dry_run,
+            profile=new.options.profile,
             dispatch_task_id=dispatch_task_id,
             done_count=0,
         )
@@ -118,7 +120,7 @@ def store_batch(session: Session, new: NewBatch, dispatch_task_id: str) -> Store
 _LEAD_FIELDS = (
     "csv_index", "company_name", "name_key", "website", "domain", "email", "phone",
     "contact_name", "contact_title", "industry", "company_size", "employee_count", "street",
-    "city", "state", "zip", "duplicate_reason",
+    "city", "state", "zip", "duplicate_reason", "duplicate_rule", "duplicate_confidence",
 )
 
 

@@ -32,7 +32,7 @@ _LOAD_SQL = f"""
 SELECT l.id, l.batch_id, l.duplicate_of, l.status, l.do_not_contact,
        {", ".join(f"l.{c}" for c in LEAD_RECORD_COLUMNS)},
        b.stop_on_duplicate, b.skip_enrichment, b.create_in_crm, b.dry_run, b.engine,
-       e.success AS existing_success, e.output AS existing_output
+       b.profile AS batch_profile, e.success AS existing_success, e.output AS existing_output
 FROM leads AS l
 LEFT JOIN batches AS b ON b.id = l.batch_id
 LEFT JOIN agent_executions AS e ON e.lead_id = l.id AND e.stage = %(stage)s
@@ -134,6 +134,7 @@ def load_stage_input(
         "create_in_crm": bool(m["create_in_crm"]),
         "dry_run": bool(m["dry_run"]),
         "engine": m["engine"] or "rules",
+        "profile": m["batch_profile"],
     }
     return StageInput(
         lead=lead,

@@ -23,6 +23,7 @@ class RunContext:
     create_in_crm: bool = False
     dry_run: bool = False
     engine: str = "rules"
+    profile: str | None = None  # qualification profile the batch asked for (None: by format)
 
 
 @dataclass
@@ -33,12 +34,15 @@ class StageOutcome:
         ``leads.stage_outputs[<agent>]`` for later stages to read.
     lead_updates: column values to set on the lead (e.g. ``score``, ``tier``, ``email``).
     stop_reason: when set, the lead's chain ends here as *disqualified* with this reason.
+    complete_reason: when set, the lead's chain ends here as *completed* with this reason:
+        its path is done (a tier-C lead's nurture sequence is scheduled by marketing).
     cost_usd: money spent on providers/models for this run.
     """
 
     output: dict[str, Any]
     lead_updates: dict[str, Any] = field(default_factory=dict)
     stop_reason: str | None = None
+    complete_reason: str | None = None
     cost_usd: float = 0.0
     engine: str = "rules"
 

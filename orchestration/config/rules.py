@@ -11,7 +11,7 @@ import re
 import tomllib
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -46,47 +46,7 @@ class _Factor(_Table):
         return self
 
 
-# --- qualification: dealer rows -------------------------------------------------------------
-
-
-class OemCertificationsRule(_Factor):
-    points_by_count: list[Points] = Field(min_length=2)
-
-    def _point_fields(self) -> dict[str, float]:
-        return {f"points_by_count[{i}]": p for i, p in enumerate(self.points_by_count)}
-
-
-class DealerProgramRule(_Factor):
-    unlisted_tier_points: Points
-    tiers: dict[str, Points]
-    oem_tiers: dict[str, dict[str, Points]] = Field(default_factory=dict)
-
-    @field_validator("tiers")
-    @classmethod
-    def _lowercase_keys(cls, tiers: dict[str, float]) -> dict[str, float]:
-        return {normalise_tier_name(name): points for name, points in tiers.items()}
-
-    @field_validator("oem_tiers")
-    @classmethod
-    def _lowercase_oem_keys(
-        cls, oem_tiers: dict[str, dict[str, float]]
-    ) -> dict[str, dict[str, float]]:
-        return {
-            normalise_tier_name(oem): {normalise_tier_name(n): p for n, p in tiers.items()}
-            for oem, tiers in oem_tiers.items()
-        }
-
-    def _point_fields(self) -> dict[str, float]:
-        fields = {"unlisted_tier_points": self.unlisted_tier_points} | {
-            f"tiers.{name}": p for name, p in self.tiers.items()
-        }
-        for oem, tiers in self.oem_tiers.items():
-            fields |= {f"oem_tiers.{oem}.{name}": p for name, p in tiers.items()}
-        return fields
-
-
-class ServiceBreadthRule(_Factor):
-    points_per_service: Points
+# --- qualification: shared pieces ----------------------------------------------------------
 
 
 class MixRule(_Factor):
@@ -103,41 +63,139 @@ class MixRule(_Factor):
 
 
 class ReputationRule(_Factor):
-    prior_rating: Annotated[float, Field(ge=0, le=5)]
-    prior_weight: Annotated[float, Field(ge=0)]
+    half_trust_reviews: Annotated[float, Field(ge=0)]
     floor_rating: Annotated[float, Field(ge=0, lt=5)]
 
 
-class ReachabilityRule(_Factor):
+class ContactabilityRule(_Factor):
     website: Points
     email: Points
     role_email: Points
     phone: Points
-    contact_name: Points
 
     @model_validator(mode="after")
     def _sum_within_max(self) -> Self:
-        total = self.website + self.email + self.phone + self.contact_name
+        total = self.website + self.email + self.phone
         if total > self.max_points:
             raise ValueError(
-                f"website + email + phone + contact_name = {total} exceeds "
-                f"max_points = {self.max_points}"
+                f"website + email + phone = {total} exceeds max_points = {self.max_points}"
             )
         if self.role_email > self.email:
             raise ValueError("role_email must not exceed email")
         return self
 
 
-class DealerQualification(_Table):
-    oem_certifications: OemCertificationsRule
-    dealer_program: DealerProgramRule
-    service_breadth: ServiceBreadthRule
-    market_mix: MixRule
+class Adjustments(_Table):
+    """Small factors added to every profile's fit: they rank leads within a band."""
+
+    contactability: ContactabilityRule
     reputation: ReputationRule
-    reachability: ReachabilityRule
+
+    @model_validator(mode="after")
+    def _stay_small(self) -> Self:
+        total = self.contactability.max_points + self.reputation.max_points
+        if total > 10:
+            raise ValueError(
+                f"adjustments may add at most 10 points together, not {total:g}: they rank "
+                "leads within a band and must never make the bulk of a score"
+            )
+        return self
 
 
-# --- qualification: generic rows ------------------------------------------------------------
+def _words(words: list[str]) -> list[str]:
+    return [" ".join(word.lower().split()) for word in words if word.strip()]
+
+
+Dimension = Annotated[float, Field(ge=0, le=100)]
+# The trades of the MEP+R dimension.
+ICP_TRADES: tuple[str, ...] = ("mechanical", "electrical", "plumbing", "roofing")
+
+
+class _Dimension(_Table):
+    weight: Annotated[float, Field(gt=0, le=100)]
+
+
+# --- qualification: the ICP profile ---------------------------------------------------------
+
+
+class ResimercialRule(_Dimension):
+    both: Dimension
+    commercial: Dimension
+    residential: Dimension
+    top_program_tier: Dimension
+    top_program_tier_lines: list[str] = Field(default_factory=list)
+    generator_oem: Dimension
+    unknown: Dimension
+    commercial_words: list[str]
+    residential_words: list[str]
+
+    _lower = field_validator("commercial_words", "residential_words")(_words)
+
+
+class MultiOemRule(_Dimension):
+    points_by_count: list[Dimension] = Field(min_length=2)
+
+    @field_validator("points_by_count")
+    @classmethod
+    def _never_less_for_more(cls, points: list[float]) -> list[float]:
+        if points != sorted(points):
+            raise ValueError("more OEMs must never earn less: points must not decrease")
+        return points
+
+
+class MeprRule(_Dimension):
+    points_by_trades: list[Dimension] = Field(min_length=2)
+    multi_trade_words: list[str] = Field(default_factory=list)
+    trade_words: dict[str, list[str]]
+
+    _lower = field_validator("multi_trade_words")(_words)
+
+    @field_validator("points_by_trades")
+    @classmethod
+    def _never_less_for_more(cls, points: list[float]) -> list[float]:
+        if points != sorted(points):
+            raise ValueError("more trades must never earn less: points must not decrease")
+        return points
+
+    @field_validator("trade_words")
+    @classmethod
+    def _known_trades(cls, words: dict[str, list[str]]) -> dict[str, list[str]]:
+        unknown = set(words) - set(ICP_TRADES)
+        if unknown:
+            raise ValueError(
+                f"unknown trade(s) {', '.join(sorted(unknown))} (known: {', '.join(ICP_TRADES)})"
+            )
+        return {trade: _words(listed) for trade, listed in words.items()}
+
+
+class OmRule(_Dimension):
+    points_by_words: list[Dimension] = Field(min_length=2)
+    top_program_tier: Dimension
+    maintenance_flag: Dimension
+    words: list[str]
+
+    _lower = field_validator("words")(_words)
+
+
+class IcpProfile(_Table):
+    """The customer's ICP: four dimensions, each 0-100, combined by weight."""
+
+    scorer: Literal["icp"]
+    description: str
+    resimercial: ResimercialRule
+    multi_oem: MultiOemRule
+    mepr: MeprRule
+    om: OmRule
+
+    @model_validator(mode="after")
+    def _weights_add_up_to_100(self) -> Self:
+        total = sum(d.weight for d in (self.resimercial, self.multi_oem, self.mepr, self.om))
+        if abs(total - 100) > 1e-6:
+            raise ValueError(f"dimension weights must add up to 100, not {total:g}")
+        return self
+
+
+# --- qualification: the generic B2B profile ------------------------------------------------
 
 
 class IndustryFitRule(_Factor):
@@ -197,16 +255,104 @@ class ContactSeniorityRule(_Factor):
         }
 
 
-class GenericQualification(_Table):
+class GenericProfile(_Table):
+    """Generic B2B fit: industry, company size and the contact's seniority."""
+
+    scorer: Literal["generic"]
+    description: str
     industry_fit: IndustryFitRule
     company_size: CompanySizeRule
     contact_seniority: ContactSeniorityRule
-    reachability: ReachabilityRule
+
+    @model_validator(mode="after")
+    def _maxima_add_up_to_100(self) -> Self:
+        parts = (self.industry_fit, self.company_size, self.contact_seniority)
+        total = sum(part.max_points for part in parts)
+        if abs(total - 100) > 1e-6:
+            raise ValueError(f"max_points must add up to 100, not {total:g}")
+        return self
+
+
+Profile = Annotated[IcpProfile | GenericProfile, Field(discriminator="scorer")]
+# The product lines an OEM certification can imply (see [qualification.oem_lines]).
+OEM_LINES: tuple[str, ...] = ("hvac", "generator", "solar", "battery", "inverters", "smart_panel")
+
+
+class ProgramTiers(_Table):
+    """Dealer program tiers ranked per OEM program: 3 top, 2 upper, 1 membership."""
+
+    award_labels: list[str] = Field(default_factory=list)
+    plain_labels: list[str] = Field(default_factory=list)
+    general: dict[str, Annotated[int, Field(ge=1, le=3)]]  # the `any` table
+    by_oem: dict[str, dict[str, Annotated[int, Field(ge=1, le=3)]]] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _oem_tables(cls, data: Any) -> Any:
+        # In the file, `any` is the general table and every other table is one OEM's own.
+        if not isinstance(data, dict):
+            return data
+        labels = {key: data[key] for key in ("award_labels", "plain_labels") if key in data}
+        tables = {k: v for k, v in data.items() if k not in labels and isinstance(v, dict)}
+        scalars = {k: v for k, v in data.items() if k not in labels and k not in tables}
+        general = tables.pop("any", {})
+        return labels | scalars | {"general": general, "by_oem": tables}
+
+    @field_validator("award_labels", "plain_labels")
+    @classmethod
+    def _normalise_labels(cls, labels: list[str]) -> list[str]:
+        return [normalise_tier_name(label) for label in labels]
+
+    @field_validator("general")
+    @classmethod
+    def _normalise_names(cls, ranks: dict[str, int]) -> dict[str, int]:
+        return {normalise_tier_name(name): rank for name, rank in ranks.items()}
+
+    @field_validator("by_oem")
+    @classmethod
+    def _normalise_oems(cls, tables: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+        return {
+            normalise_tier_name(oem): {normalise_tier_name(n): r for n, r in ranks.items()}
+            for oem, ranks in tables.items()
+        }
 
 
 class Qualification(_Table):
-    dealer: DealerQualification
-    generic: GenericQualification
+    generic_format_profile: str
+    profiles: dict[str, Profile] = Field(min_length=1)
+    adjustments: Adjustments
+    oem_lines: dict[str, list[str]]
+    program_tiers: ProgramTiers
+
+    @field_validator("oem_lines")
+    @classmethod
+    def _known_lines(cls, lines: dict[str, list[str]]) -> dict[str, list[str]]:
+        for oem, listed in lines.items():
+            unknown = set(listed) - set(OEM_LINES)
+            if unknown:
+                raise ValueError(
+                    f"oem_lines.{oem} names unknown line(s) {', '.join(sorted(unknown))} "
+                    f"(known: {', '.join(OEM_LINES)})"
+                )
+        return {normalise_tier_name(oem): listed for oem, listed in lines.items()}
+
+    @model_validator(mode="after")
+    def _generic_profile_exists(self) -> Self:
+        if self.generic_format_profile not in self.profiles:
+            raise ValueError(
+                f"generic_format_profile {self.generic_format_profile!r} is not a profile "
+                f"(profiles: {', '.join(sorted(self.profiles))})"
+            )
+        return self
+
+    def profile(self, name: str) -> IcpProfile | GenericProfile:
+        """The profile called ``name``; :class:`RulesConfigError` names the choices if none."""
+        try:
+            return self.profiles[name]
+        except KeyError:
+            raise RulesConfigError(
+                f"no qualification profile {name!r} (profiles: {', '.join(sorted(self.profiles))})"
+            ) from None
 
 
 # --- enrichment -----------------------------------------------------------------------------
@@ -464,12 +610,8 @@ class RulesConfig(_Table):
     bdr: Bdr
 
     @model_validator(mode="after")
-    def _groups_add_up_to_100(self) -> Self:
-        groups: dict[str, BaseModel] = {
-            "qualification.dealer": self.qualification.dealer,
-            "qualification.generic": self.qualification.generic,
-            "growth": self.growth,
-        }
+    def _factor_groups_add_up_to_100(self) -> Self:
+        groups: dict[str, BaseModel] = {"growth": self.growth}
         for group_name, group in groups.items():
             factors = {name: getattr(group, name) for name in type(group).model_fields}
             total = sum(factor.max_points for factor in factors.values())

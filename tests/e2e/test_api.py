@@ -197,3 +197,48 @@ def test_a_batch_whose_dispatch_was_lost_can_be_dispatched_again(api_url, worker
     again = client.post(f"/api/batches/{batch_id}/dispatch")
     assert again.status_code == 409
     assert "finished" in again.json()["detail"]
+
+
+def test_a_dealer_export_reports_what_each_tier_means_and_its_own_icp_agreement(
+    api_url, worker, tmp_path
+):
+    from examples.generate_dealers import generate, write_csv
+
+    client = httpx.Client(base_url=api_url, headers=KEY, timeout=30)
+    # Given 120 rows of a real-shaped dealer export that carries its owner's ICP score
+    path = tmp_path / "dealers.csv"
+    write_csv(path, generate(120, seed=11).rows)
+
+    # When it is uploaded as a dry run with the ICP profile named
+    response = client.post(
+        "/api/batches", files={"file": ("dealers.csv", path.read_bytes(), "text/csv")},
+        data={"dry_run": "true", "profile": "icp"},
+    )
+    assert response.status_code == 202, response.text
+    report = wait_finished(client, response.json()["batch_id"])
+
+    # Then the status says per tier how many leads, which band and what happens to them
+    assert report["options"]["profile"] == "icp"
+    tiers = report["tiers"]
+    assert list(tiers) == ["A", "B", "C", "D"]
+    assert sum(t["leads"] for t in tiers.values()) == report["accepted"], (report["by_outcome"], report["by_stage"], tiers)
+    assert tiers["B"]["band"] == "GOLD"
+    assert tiers["C"]["path"].startswith("nurture")
+    # And how our tiers agree with the file's own ICP score
+    upstream = report["upstream"]
+    assert upstream["leads"] == report["accepted"]
+    assert 0.5 <= upstream["same_tier"] <= 1
+    # And the results show the file's score beside ours
+    rows = list(csv.DictReader(io.StringIO(
+        client.get(f"/api/batches/{response.json()['batch_id']}/results?format=csv").text)))
+    assert all(row["upstream_score"] and row["band"] and row["profile"] == "icp" for row in rows)
+
+
+def test_an_unknown_profile_is_refused_with_the_ones_there_are(api_url):
+    client = httpx.Client(base_url=api_url, headers=KEY, timeout=30)
+    response = client.post("/api/batches", json={
+        "leads": [{"company_name": "Lone Star Power", "phone": "(512) 555-0142"}],
+        "options": {"profile": "enterprise"},
+    })
+    assert response.status_code == 422
+    assert "choose one of: generic, icp" in response.json()["detail"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 from celery import chain
 from sqlalchemy import func, select
@@ -19,7 +20,7 @@ from workers.celery_app import app
 from workers.queues import PIPELINE_STAGES, STAGE_TASKS
 
 
-def submit_file(path: Path, **options: bool) -> uuid.UUID:
+def submit_file(path: Path, **options: Any) -> uuid.UUID:
     parsed = parse_leads(path.read_bytes(), source=path.name)
     submitted = submit_batch(
         parsed, name=path.stem, source=path.name, options=BatchOptions(**options)
@@ -51,14 +52,22 @@ def test_dealer_csv_runs_every_lead_through_five_stages(servers, worker, example
     assert finished, "some dealers should reach the BDR approval step"
     for lead_id in finished:
         assert runs[lead_id] == list(PIPELINE_STAGES)
-    # And disqualified leads stopped at qualification with a readable reason
+    # And the tier decided each path: A/B wait for a person, C is nurtured, D stops early
     with read_only() as session:
-        disqualified = session.scalars(
-            select(Lead).where(Lead.batch_id == batch_id, Lead.status == LeadStatus.disqualified)
-        ).all()
-    for lead in disqualified:
-        assert runs[lead.id] == ["qualification"]
-        assert (lead.outcome_reason or "").startswith("tier D")
+        leads = session.scalars(select(Lead).where(Lead.batch_id == batch_id)).all()
+    by_tier: dict[str | None, set[str]] = {}
+    for lead in leads:
+        by_tier.setdefault(lead.tier, set()).add(lead.status)
+    assert by_tier.get("A", set()) | by_tier["B"] <= {LeadStatus.awaiting_approval}
+    assert by_tier["C"] == {LeadStatus.completed}
+    assert by_tier.get("D", set()) <= {LeadStatus.disqualified}
+    for lead in leads:
+        if lead.tier == "C":
+            assert runs[lead.id] == list(PIPELINE_STAGES[:4])  # no BDR draft, no approval
+            assert (lead.outcome_reason or "").startswith("tier C: nurture sequence")
+        if lead.status == LeadStatus.disqualified and lead.tier == "D":
+            assert runs[lead.id] == ["qualification"]
+            assert (lead.outcome_reason or "").startswith("tier D")
 
 
 def test_a_redelivered_stage_writes_nothing_twice(servers, worker, examples_dir):

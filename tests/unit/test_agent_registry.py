@@ -10,7 +10,7 @@ import pytest
 
 from orchestration.agents.base import Agent, RunContext
 from orchestration.agents.registry import AGENT_NAMES, get_agent
-from tests.unit.test_agent_leads import generic_lead, strong_dealer, through_stages, weak_dealer
+from tests.support.leads import generic_lead, no_fit_dealer, strong_dealer, through_stages
 from workers.queues import PIPELINE_STAGES
 
 
@@ -47,7 +47,7 @@ def test_whole_chain_runs_and_every_output_is_json(lead: dict[str, Any]) -> None
 
 
 def test_tier_d_lead_is_stopped_at_qualification() -> None:
-    outcome = get_agent("qualification").run(weak_dealer(), RunContext())
+    outcome = get_agent("qualification").run(no_fit_dealer(), RunContext())
 
     assert outcome.stop_reason is not None
     assert outcome.stop_reason.startswith("tier D")

@@ -11,13 +11,15 @@ import pytest
 from orchestration.agents.base import RunContext
 from orchestration.agents.qualification.agent import QualificationAgent
 from orchestration.config.rules import (
+    GenericProfile,
+    IcpProfile,
     RulesConfigError,
     clear_rules_cache,
     load_rules,
     parse_rules,
 )
 from settings import DEFAULT_SCORING_CONFIG, get_settings
-from tests.unit.test_agent_leads import dealer_lead
+from tests.support.leads import dealer_lead
 
 DEFAULT_TEXT = DEFAULT_SCORING_CONFIG.read_text(encoding="utf-8")
 
@@ -39,17 +41,22 @@ def write_rules(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_shipped_rule_file_loads_with_every_group_on_a_100_point_scale() -> None:
+def test_shipped_rule_file_loads_with_every_profile_on_a_100_point_scale() -> None:
     rules = load_rules(DEFAULT_SCORING_CONFIG)
 
-    dealer = rules.qualification.dealer
-    assert sum(getattr(dealer, name).max_points for name in type(dealer).model_fields) == 100
-    assert rules.qualification.dealer.dealer_program.tiers["elite plus"] == 15
+    icp = rules.qualification.profile("icp")
+    assert isinstance(icp, IcpProfile)
+    assert [d.weight for d in (icp.resimercial, icp.multi_oem, icp.mepr, icp.om)] == [
+        35, 25, 25, 15]
+    generic = rules.qualification.profile("generic")
+    assert isinstance(generic, GenericProfile)
+    assert rules.qualification.program_tiers.by_oem["generac"]["elite plus"] == 3
 
 
 def test_editing_a_weight_changes_the_score(tmp_path: Path) -> None:
-    # Given the shipped rules and a copy where each service line is worth less
-    edited = DEFAULT_TEXT.replace("points_per_service = 5", "points_per_service = 2")
+    # Given the shipped rules and a copy where one OEM is worth less
+    edited = DEFAULT_TEXT.replace("points_by_count = [0, 25, 50, 75, 100]",
+                                  "points_by_count = [0, 13, 50, 75, 100]")
     assert edited != DEFAULT_TEXT
     lead = dealer_lead()
     shipped = QualificationAgent(rules=load_rules(DEFAULT_SCORING_CONFIG))
@@ -60,28 +67,28 @@ def test_editing_a_weight_changes_the_score(tmp_path: Path) -> None:
     after = custom.run(lead, RunContext()).output
 
     # Then the edited weight shows in the factor and in the score
-    def breadth(output: dict[str, Any]) -> float:
-        return float(next(f["points"] for f in output["factors"]
-                          if f["key"] == "service_breadth"))
+    def multi_oem(output: dict[str, Any]) -> float:
+        return float(next(f["points"] for f in output["factors"] if f["key"] == "multi_oem"))
 
-    assert breadth(before) == 5 * 1
-    assert breadth(after) == 2 * 1
+    assert multi_oem(before) == 0.25 * 25
+    assert multi_oem(after) == 0.25 * 13
     assert after["score"] == before["score"] - 3
 
 
 def test_settings_point_the_agents_at_another_rule_file(
     tmp_path: Path, fresh_settings: pytest.MonkeyPatch
 ) -> None:
-    # Given SALES_AGENT_SCORING_CONFIG naming an edited copy
-    edited = DEFAULT_TEXT.replace('"premier" = 10', '"premier" = 2')
+    # Given SALES_AGENT_SCORING_CONFIG naming a copy where O&M name words count for more
+    edited = DEFAULT_TEXT.replace("points_by_words = [25, 75, 100]",
+                                  "points_by_words = [25, 90, 100]")
     fresh_settings.setenv("SALES_AGENT_SCORING_CONFIG", str(write_rules(tmp_path, edited)))
 
-    # When an agent without pinned rules qualifies a Premier dealer
+    # When an agent without pinned rules qualifies "Sunrise Power Solutions"
     output = QualificationAgent().run(dealer_lead(), RunContext()).output
 
-    # Then the configured file decided the dealer-program points
-    program = next(f for f in output["factors"] if f["key"] == "dealer_program")
-    assert program["points"] == 2
+    # Then the configured file decided the O&M points
+    om = next(f for f in output["factors"] if f["key"] == "om")
+    assert om["points"] == pytest.approx(0.90 * 15)
 
 
 def test_broken_toml_is_reported_with_file_and_line(tmp_path: Path) -> None:
@@ -97,29 +104,33 @@ def test_broken_toml_is_reported_with_file_and_line(tmp_path: Path) -> None:
 
 
 def test_points_above_a_factor_maximum_are_refused_by_name(tmp_path: Path) -> None:
-    path = write_rules(tmp_path, DEFAULT_TEXT.replace("both = 15\ncommercial_only = 10",
-                                                      "both = 40\ncommercial_only = 10"))
+    path = write_rules(tmp_path, DEFAULT_TEXT.replace("max_points = 3\nwebsite = 1\nemail = 1",
+                                                      "max_points = 3\nwebsite = 4\nemail = 1"))
 
-    with pytest.raises(RulesConfigError, match=r"market_mix\] both = 40(\.0)? exceeds max_points"):
+    with pytest.raises(RulesConfigError, match=r"contactability\] .*exceeds max_points"):
         load_rules(path)
 
 
 def test_a_misspelt_entry_is_named_instead_of_ignored() -> None:
-    text = DEFAULT_TEXT.replace("points_per_service", "points_per_servce")
+    text = DEFAULT_TEXT.replace("points_by_trades", "points_by_trade")
 
     with pytest.raises(RulesConfigError) as caught:
         parse_rules(text, source="scoring.toml")
 
-    assert "points_per_servce" in str(caught.value)
+    assert "points_by_trade" in str(caught.value)
     assert "Extra inputs are not permitted" in str(caught.value)
 
 
 def test_factor_maxima_that_do_not_add_up_to_100_are_refused() -> None:
-    text = DEFAULT_TEXT.replace("max_points = 25\n# Points by number",
-                                "max_points = 30\n# Points by number")
+    text = DEFAULT_TEXT.replace("[qualification.profiles.generic.company_size]\n"
+                                "# employee_count, or the upper end of company_size "
+                                "(\"11-50\" -> 50, \"1000+\" -> 1000).\n"
+                                "# The first band whose `max_employees` covers the company "
+                                "applies.\nmax_points = 30",
+                                "[qualification.profiles.generic.company_size]\nmax_points = 35")
+    assert text != DEFAULT_TEXT
 
-    expected = r"qualification\.dealer\] must add up to 100, not 105"
-    with pytest.raises(RulesConfigError, match=expected):
+    with pytest.raises(RulesConfigError, match=r"max_points must add up to 100, not 105"):
         parse_rules(text)
 
 

@@ -11,7 +11,7 @@ from orchestration.agents.base import RunContext
 from orchestration.agents.conversation.agent import ConversationAgent
 from orchestration.agents.conversation.state import merge_messages
 from tests.support.conversations import BDR_SLOTS
-from tests.unit.test_agent_leads import FIXED_NOW, strong_dealer, through_stages
+from tests.support.leads import FIXED_NOW, strong_dealer, through_stages
 
 
 def processed_lead(**fields: Any) -> dict[str, Any]:
@@ -39,7 +39,7 @@ def say(
 def test_a_reply_is_grounded_in_the_lead_and_offers_the_bdr_slots(agent) -> None:
     # Given a lead the pipeline qualified, with slots the BDR proposed
     lead = processed_lead()
-    assert lead["stage_outputs"]["qualification"]["tier"] == "A"
+    assert lead["stage_outputs"]["qualification"]["tier"] in ("A", "B")  # an outreach lead
 
     # When the prospect asks to hear more
     result, pieces = say(agent, "s1", 1, "Sounds interesting, tell me more", lead)

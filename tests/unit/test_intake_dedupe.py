@@ -93,7 +93,7 @@ def test_similar_names_in_the_same_state_are_duplicates() -> None:
     reason = leads[1]["duplicate_reason"]
     assert leads[1]["duplicate_of_row"] == 1
     assert reason.startswith("similar name to row 1 (")
-    assert reason.endswith("% alike)")
+    assert reason.endswith("% alike, same state)")  # the second signal a name match needs
     assert flags(leads)[2][:2] == (3, 1)
     assert flags(leads)[3] == (4, None, None)
 

@@ -10,15 +10,20 @@ from orchestration.agents.base import RunContext
 from orchestration.agents.qualification.agent import QualificationAgent
 from orchestration.agents.qualification.llm import company_subject
 from settings import get_settings
+from tests.support.leads import strong_dealer, weak_dealer
 from tests.support.model_answers import llm_env
 from tests.support.model_server import ModelRequest, ModelServer, Reply
-from tests.unit.test_agent_leads import strong_dealer, weak_dealer
 
 AGENT = QualificationAgent()
 LLM = RunContext(engine="llm")
 RULES_KEYS = {
     "score",
     "tier",
+    "band",
+    "path",
+    "profile",
+    "fit",
+    "upstream",
     "factors",
     "reasoning",
     "fit_assessment",
@@ -77,7 +82,7 @@ def test_the_models_decision_becomes_the_outcome_with_its_cost(server):
     assert outcome.output["llm"]["model"] == "gpt-4o-mini"
     assert outcome.output["llm"]["cost_usd"] == outcome.cost_usd
     # And the model was told the configured tier thresholds
-    assert "A >= 80, B >= 65, C >= 50" in server.requests[0].text_of("system")
+    assert "A >= 80, B >= 60, C >= 40" in server.requests[0].text_of("system")
     # And the model saw the dealer's facts and the rules reference in the data block
     data = server.requests[0].data_block()
     assert data["company"] == "Sunrise Power Solutions"
@@ -105,7 +110,7 @@ def test_a_model_tier_d_stops_the_lead_with_the_models_reason(server):
     )
     outcome = AGENT.run(weak_dealer(), LLM)
     assert outcome.output["tier"] == "D"
-    assert outcome.stop_reason == "tier D: score 20 below 50; No storage or solar lines."
+    assert outcome.stop_reason == "tier D: score 20 below 40; No storage or solar lines."
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,13 @@ from orchestration.agents.base import RunContext, StageOutcome
 from orchestration.agents.qualification.graph import QualificationGraph, build_graph
 from orchestration.agents.qualification.state import QualificationState
 from orchestration.agents.runtime import RulesAgent
+from orchestration.config.tiers import TIER_BANDS, TIER_PATHS
 from orchestration.engines.rules.factors import weakest
+from orchestration.engines.rules.qualification import (
+    ADJUSTMENT_KEYS,
+    fit_points,
+    upstream_comparison,
+)
 from orchestration.llm import ENGINE_LLM, ENGINE_RULES
 from settings import get_settings
 
@@ -36,6 +42,7 @@ class QualificationAgent(RulesAgent):
             "lead": lead,
             "stop_on_duplicate": context.stop_on_duplicate,
             "engine": context.engine,
+            "profile": context.profile,
         }
         return dict(state)
 
@@ -44,9 +51,18 @@ class QualificationAgent(RulesAgent):
         if duplicate_stop:
             return _duplicate_outcome(final_state["lead"], duplicate_stop)
         score, tier = final_state["score"], final_state["tier"]
+        settings = get_settings()
         output = {
             "score": score,
             "tier": tier,
+            "band": TIER_BANDS[tier],
+            "path": TIER_PATHS[tier],
+            "profile": final_state.get("profile"),
+            "fit": fit_points(final_state["factors"]),
+            "upstream": final_state.get("upstream") or upstream_comparison(
+                final_state["lead"], score, tier,
+                settings.tier_a_min, settings.tier_b_min, settings.tier_c_min,
+            ),
             "factors": final_state["factors"],
             "reasoning": final_state["reasoning"],
             "fit_assessment": final_state["fit_assessment"],
@@ -68,10 +84,11 @@ class QualificationAgent(RulesAgent):
                 output[key] = final_state[key]
         stop_reason = None
         if tier == "D":
-            gaps = [f["reason"] for f in weakest(final_state["factors"])]
+            fit = [f for f in final_state["factors"] if f["key"] not in ADJUSTMENT_KEYS]
+            gaps = [f["reason"] for f in weakest(fit)]
             if decided_by == ENGINE_LLM:
                 gaps = [final_state["fit_assessment"]]
-            stop_reason = f"tier D: score {score} below {get_settings().tier_c_min}"
+            stop_reason = f"tier D: score {score} below {settings.tier_c_min}"
             stop_reason += "".join(f"; {gap}" for gap in gaps)
         return StageOutcome(
             output=output,

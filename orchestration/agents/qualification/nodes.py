@@ -7,7 +7,6 @@ from langgraph.runtime import Runtime
 from orchestration.agents.qualification.state import QualificationState
 from orchestration.agents.runtime import RulesRuntime, rules_of
 from orchestration.engines.rules import qualification as rules_engine
-from orchestration.engines.rules.factors import total_score
 from orchestration.engines.rules.facts import facts_from_lead
 from settings import get_settings
 
@@ -22,21 +21,27 @@ def check_duplicate(state: QualificationState) -> QualificationState:
     return {"duplicate_stop": f"duplicate of lead {original}: {why}"}
 
 
-def analyze_company(state: QualificationState) -> QualificationState:
-    """Collect what the lead's data offers: OEMs, tier, services, reviews, contacts."""
-    return {"facts": facts_from_lead(state["lead"])}
+def analyze_company(
+    state: QualificationState, runtime: Runtime[RulesRuntime]
+) -> QualificationState:
+    """Collect what the lead's data offers: OEMs, program tier, services, reviews, contacts."""
+    return {"facts": facts_from_lead(state["lead"], rules_of(runtime))}
 
 
 def score_icp_fit(state: QualificationState, runtime: Runtime[RulesRuntime]) -> QualificationState:
-    """Score ICP fit 0-100 from explainable factors (dealer or generic table)."""
+    """Score fit 0-100 under the chosen profile, plus the small contact/reputation adjustments."""
     facts = state["facts"]
-    table = rules_of(runtime).qualification
-    factors = (
-        rules_engine.dealer_factors(facts, table.dealer)
-        if facts["kind"] == "dealer"
-        else rules_engine.generic_factors(facts, table.generic)
+    tables = rules_of(runtime).qualification
+    settings = get_settings()
+    profile = rules_engine.choose_profile(
+        tables, facts["kind"], state.get("profile"), settings.qualification_profile
     )
-    return {"factors": factors, "score": total_score(factors)}
+    factors = rules_engine.within_band(
+        rules_engine.score_factors(facts, state["lead"], tables, profile),
+        (settings.tier_a_min, settings.tier_b_min, settings.tier_c_min),
+    )
+    return {"factors": factors, "score": rules_engine.qualification_score(factors),
+            "profile": profile}
 
 
 def classify_tier(state: QualificationState) -> QualificationState:
@@ -52,8 +57,13 @@ def write_reasoning(state: QualificationState) -> QualificationState:
     """The words sales reads: reasoning, fit, contact quality, potential, next steps."""
     facts, factors = state["facts"], state["factors"]
     score, tier = state["score"], state["tier"]
+    settings = get_settings()
+    upstream = rules_engine.upstream_comparison(
+        state["lead"], score, tier, settings.tier_a_min, settings.tier_b_min, settings.tier_c_min
+    )
     return {
-        "reasoning": rules_engine.reasoning(facts, factors, score, tier),
+        "upstream": upstream,
+        "reasoning": rules_engine.reasoning(facts, factors, score, tier, upstream),
         "fit_assessment": rules_engine.fit_assessment(factors, score, tier),
         "contact_quality": rules_engine.contact_quality(facts),
         "sales_potential": rules_engine.SALES_POTENTIAL[tier],

@@ -14,12 +14,14 @@ class QualificationState(TypedDict, total=False):
     lead: dict[str, Any]  # the LeadRecord being qualified (input)
     stop_on_duplicate: bool  # batch option: a lead flagged as duplicate is not scored (input)
     engine: str  # "rules" or "llm": who decides the score and the words (input)
+    profile: str | None  # qualification profile: asked for (input), then the one used
     duplicate_stop: str | None  # "duplicate of lead <id>: <reason>" when it stops as duplicate
     email_discovery: dict[str, Any]  # status, ranked addresses, latency (website read only)
     facts: CompanyFacts  # what the lead's data says about the company
     factors: list[Factor]  # the explainable parts of the score
     score: int  # ICP fit 0-100
     tier: str  # "A", "B", "C" or "D" by the configured thresholds
+    upstream: dict[str, Any] | None  # the export's own ICP score beside ours, with agreement
     reasoning: str  # paragraph for sales: profile, score, strengths and weaknesses
     fit_assessment: str  # one line on ICP fit and what holds it back
     contact_quality: str  # how ready the contact data is for outreach

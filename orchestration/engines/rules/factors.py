@@ -16,10 +16,12 @@ class Factor(TypedDict):
     reason: str  # why these points, naming the lead's data
 
 
-def factor(key: str, name: str, points: float, max_points: float, reason: str) -> Factor:
-    """A factor with its points capped to ``0..max_points`` and rounded to one decimal."""
+def factor(
+    key: str, name: str, points: float, max_points: float, reason: str, digits: int = 1
+) -> Factor:
+    """A factor with its points capped to ``0..max_points`` and rounded to ``digits`` decimals."""
     capped = min(max(points, 0.0), max_points)
-    return Factor(key=key, name=name, points=round(capped, 1), max_points=max_points,
+    return Factor(key=key, name=name, points=round(capped, digits), max_points=max_points,
                   reason=reason)
 
 

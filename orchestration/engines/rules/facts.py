@@ -11,6 +11,8 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal, TypedDict
 
+from orchestration.config.rules import RulesConfig, load_rules
+from orchestration.engines.rules.programs import oem_product_lines, read_program_tier
 from orchestration.engines.rules.text import clean_value, display_company, join_words
 
 # Service lines in the order sentences list them ("solar, battery and generator work").
@@ -27,6 +29,16 @@ SERVICE_LABELS: dict[str, str] = {
     "plumbing": "plumbing",
     "roofing": "roofing",
 }
+# Service lines an OEM's product line implies (a Generac dealer installs generators).
+_LINE_SERVICES: dict[str, str] = {
+    "hvac": "hvac", "generator": "generator", "solar": "solar", "battery": "battery",
+    "inverters": "inverters",
+}
+# Columns some exports carry for an operations-and-maintenance offer.
+_MAINTENANCE_COLUMNS: tuple[str, ...] = (
+    "has_ops_maintenance", "has_maintenance", "has_om", "offers_maintenance",
+)
+_TRUE_CELLS = frozenset({"true", "yes", "y", "1", "t", "x"})
 # Words in a generic row's industry that reveal its service lines.
 _INDUSTRY_SERVICE_WORDS: tuple[tuple[str, str], ...] = (
     ("solar", "solar"),
@@ -59,15 +71,22 @@ class CompanyFacts(TypedDict):
     oems: list[str]  # OEM certifications, original casing
     oem_count: int  # number of OEM certifications
     oem_source: str | None  # OEM whose dealer locator listed the lead
-    dealer_tier: str | None  # OEM dealer program tier, e.g. "Elite Plus"
+    dealer_tier: str | None  # the tier cell as given, e.g. "Award Winner, Carrier Authorized"
+    program_tier: str | None  # the program tier it names, when known ("Elite Plus")
+    program_rank: int  # 0 no tier cell, 1 membership, 2 upper tier, 3 the program's top tier
+    program_awards: list[str]  # award and marketing labels found in the tier cell
+    oem_lines: dict[str, str]  # product line the OEMs imply -> the OEM: {"generator": "Generac"}
     certifications: list[str]  # other certifications listed
     services: list[str]  # service-line keys (SERVICE_KEYS order)
-    services_inferred: bool  # True when services come from the industry text, not flags
+    services_inferred: bool  # True when services come from the OEMs or the industry, not flags
     commercial: bool | None  # serves commercial customers (None = unknown)
     residential: bool | None  # serves residential customers (None = unknown)
     general_contractor: bool  # flagged as a general contractor
-    rating: float | None  # average review rating 0-5
-    review_count: int | None  # number of reviews behind the rating
+    rating: float | None  # average review rating, only when on a 0-5 scale and reviewed
+    review_count: int | None  # number of reviews (0: no reviews yet)
+    rating_scale_invalid: bool  # a rating outside 0-5 was given: bad data, never shown
+    maintenance_flag: bool | None  # an O&M / maintenance column says so (None = unknown)
+    raw_name: str  # the company name as given, for word signals ("... HOME SERVICES LLC")
     website: str | None
     domain: str | None
     email: str | None
@@ -82,34 +101,55 @@ class CompanyFacts(TypedDict):
     employee_count: int | None  # employee_count, else the upper end of company_size
 
 
-def facts_from_lead(lead: Mapping[str, Any]) -> CompanyFacts:
-    """Read a LeadRecord (see the team's lead contract) into :class:`CompanyFacts`."""
+def facts_from_lead(lead: Mapping[str, Any], rules: RulesConfig | None = None) -> CompanyFacts:
+    """Read a LeadRecord (see the team's lead contract) into :class:`CompanyFacts`.
+
+    ``rules`` (default: the configured tables) supplies the program-tier table and the
+    product lines of each OEM.
+    """
+    tables = (rules or load_rules()).qualification
     profile: Mapping[str, Any] = lead.get("profile") or {}
     capabilities: Mapping[str, Any] = profile.get("capabilities") or {}
     oems = [clean_value(str(o)) for o in profile.get("oems") or [] if str(o).strip()]
+    oem_source = _text(profile.get("oem_source"))
+    oem_names = tuple(oems) + ((oem_source,) if oem_source and oem_source not in oems else ())
+    lines = oem_product_lines(oem_names, tables.oem_lines)
+    program = read_program_tier(_text(profile.get("dealer_tier")), oem_names,
+                                tables.program_tiers)
     flagged = [key for key in SERVICE_KEYS if capabilities.get(key) is True]
     industry = _text(lead.get("industry"))
-    services = flagged or _services_in(industry)
+    implied = {_LINE_SERVICES[line] for line in lines if line in _LINE_SERVICES}
+    implied |= set(_services_in(industry))
+    services = [key for key in SERVICE_KEYS if key in flagged or key in implied]
+    rating, reviews, rating_invalid = _rating_of(profile)
     city, state = _text(lead.get("city")), _text(lead.get("state"))
+    raw_name = str(lead.get("company_name") or "").strip()
     return CompanyFacts(
         kind=_kind_of(profile),
-        company=display_company(str(lead.get("company_name") or "").strip() or "this company"),
+        company=display_company(raw_name or "this company"),
         city=city,
         state=state,
         location=", ".join(part for part in (city, state) if part) or None,
         oems=oems,
         oem_count=max(_int(profile.get("oem_count")) or 0, len(oems)),
-        oem_source=_text(profile.get("oem_source")),
+        oem_source=oem_source,
         dealer_tier=_text(profile.get("dealer_tier")),
+        program_tier=program.label,
+        program_rank=program.rank,
+        program_awards=list(program.awards),
+        oem_lines=lines,
         certifications=[clean_value(str(c)) for c in profile.get("certifications") or []
                         if str(c).strip()],
         services=services,
-        services_inferred=bool(services) and not flagged,
+        services_inferred=bool(set(services) - set(flagged)),
         commercial=_flag(capabilities.get("commercial")),
         residential=_flag(capabilities.get("residential")),
         general_contractor=capabilities.get("gc") is True,
-        rating=_float(profile.get("rating")),
-        review_count=_int(profile.get("review_count")),
+        rating=rating,
+        review_count=reviews,
+        rating_scale_invalid=rating_invalid,
+        maintenance_flag=_maintenance_flag(lead.get("raw")),
+        raw_name=raw_name,
         website=_text(lead.get("website")),
         domain=_text(lead.get("domain")),
         email=_text(lead.get("email")),
@@ -150,8 +190,36 @@ def mix_phrase(facts: CompanyFacts) -> str | None:
 
 
 def dealer_title(facts: CompanyFacts) -> str:
-    """``"Elite Generac dealer"``, ``"Generac dealer"``, ``"Premier dealer"`` or ``"dealer"``."""
-    return " ".join(part for part in (facts["dealer_tier"], facts["oem_source"], "dealer") if part)
+    """``"Elite Plus Generac dealer"``, ``"Generac dealer"`` or ``"dealer"``.
+
+    Only a program tier the table ranks above membership becomes part of a title: a
+    locator's "Standard", an award or scraped junk ("1 Years in Business") never does.
+    """
+    tier = facts["program_tier"] if facts["program_rank"] >= 2 else None
+    return " ".join(part for part in (tier, facts["oem_source"], "dealer") if part)
+
+
+def _rating_of(profile: Mapping[str, Any]) -> tuple[float | None, int | None, bool]:
+    """(rating, review count, rating given outside 0-5): a rating counts only on a 0-5 scale
+    and with reviews behind it; 0 with no reviews is "no reviews", not a bad reputation."""
+    rating, reviews = _float(profile.get("rating")), _int(profile.get("review_count"))
+    if reviews is not None and reviews < 0:
+        reviews = None
+    if rating is None or rating <= 0 or reviews == 0:
+        return None, reviews if rating is None or rating <= 0 else 0, False
+    if rating > 5:
+        return None, reviews, True
+    return rating, reviews, False
+
+
+def _maintenance_flag(raw: object) -> bool | None:
+    if not isinstance(raw, Mapping):
+        return None
+    for column in _MAINTENANCE_COLUMNS:
+        value = raw.get(column)
+        if isinstance(value, str) and value.strip():
+            return value.strip().lower() in _TRUE_CELLS
+    return None
 
 
 def _kind_of(profile: Mapping[str, Any]) -> Literal["dealer", "generic"]:

@@ -1,30 +1,42 @@
-"""ICP fit of a lead: factor scores, tier, and the words a sales person reads.
+"""ICP fit of a lead under a named profile: factors, tier, and the words a sales person reads.
 
-Dealer-locator rows are judged on OEM certifications, dealer program tier, service breadth,
-customer mix, reputation and reachability; generic rows on industry, size, contact
-seniority and reachability. Every number comes from ``scoring.toml``.
+The default profile (``icp``) is the customer's ideal customer profile: resimercial, multi-OEM,
+MEP+R and O&M, judged from raw signals (see ``icp.py``). The ``generic`` profile judges
+industry, size and contact seniority. Two small adjustments, contactability and reputation,
+rank leads within a band. Every number comes from ``scoring.toml``.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from orchestration.config.rules import (
-    DealerQualification,
-    GenericQualification,
-    ReachabilityRule,
-    normalise_tier_name,
+    Adjustments,
+    GenericProfile,
+    IcpProfile,
+    Qualification,
+    RulesConfig,
 )
+from orchestration.config.tiers import TIER_BANDS, TIER_PATHS, band_of
 from orchestration.engines.rules.contacts import check_email
-from orchestration.engines.rules.factors import Factor, factor, strongest, weakest
+from orchestration.engines.rules.factors import (
+    Factor,
+    factor,
+    strongest,
+    weakest,
+)
 from orchestration.engines.rules.facts import (
     CompanyFacts,
     dealer_title,
+    facts_from_lead,
     mix_phrase,
     service_phrase,
 )
+from orchestration.engines.rules.icp import icp_factors
 from orchestration.engines.rules.text import count_of, industry_phrase, join_words
 
 Tier = Literal["A", "B", "C", "D"]
@@ -33,158 +45,131 @@ _FIT_LABEL: dict[str, str] = {"A": "Strong fit", "B": "Good fit", "C": "Partial 
                               "D": "Poor fit"}
 # Fewer reviews than this and a sales person should not trust the rating much.
 _FEW_REVIEWS = 20
+# Keys of the adjustment factors, which rank within a band and are not the fit.
+ADJUSTMENT_KEYS: frozenset[str] = frozenset({"contactability", "reputation"})
 
 
-# --- factors --------------------------------------------------------------------------------
+# --- profiles and factors -------------------------------------------------------------------
 
 
-def dealer_factors(facts: CompanyFacts, rules: DealerQualification) -> list[Factor]:
-    """Score a dealer-locator lead, one factor per signal."""
-    return [
-        _oem_certifications(facts, rules),
-        _dealer_program(facts, rules),
-        _service_breadth(facts, rules),
-        _market_mix(facts, rules),
-        _reputation(facts, rules),
-        _reachability(facts, rules.reachability),
-    ]
+def choose_profile(
+    tables: Qualification, kind: str, requested: str | None, default: str
+) -> str:
+    """The profile a lead is scored by: the batch's choice, else by the row's format.
+
+    Rows in the generic column set fall back to ``generic_format_profile``, dealer rows to
+    ``default`` (``SALES_AGENT_QUALIFICATION_PROFILE``). An unknown name raises
+    :class:`RulesConfigError` naming the profiles there are.
+    """
+    name = requested or (tables.generic_format_profile if kind == "generic" else default)
+    tables.profile(name)
+    return name
 
 
-def generic_factors(facts: CompanyFacts, rules: GenericQualification) -> list[Factor]:
-    """Score a generic lead on industry, size, contact seniority and reachability."""
+def score_factors(
+    facts: CompanyFacts, lead: Mapping[str, Any], tables: Qualification, profile_name: str
+) -> list[Factor]:
+    """The profile's fit factors, then the two adjustments."""
+    profile = tables.profile(profile_name)
+    if isinstance(profile, IcpProfile):
+        upstream = (lead.get("profile") or {}).get("component_scores") or None
+        fit = icp_factors(facts, profile, upstream)
+    else:
+        fit = generic_factors(facts, profile)
+    return [*fit, *adjustment_factors(facts, tables.adjustments)]
+
+
+def generic_factors(facts: CompanyFacts, rules: GenericProfile) -> list[Factor]:
+    """Score a lead on industry, size and contact seniority."""
     return [
         _industry_fit(facts, rules),
         _company_size(facts, rules),
         _contact_seniority(facts, rules),
-        _reachability(facts, rules.reachability),
     ]
 
 
-def _oem_certifications(facts: CompanyFacts, rules: DealerQualification) -> Factor:
-    rule = rules.oem_certifications
-    count = facts["oem_count"]
-    points = rule.points_by_count[min(count, len(rule.points_by_count) - 1)]
-    if count == 0:
-        reason = "no OEM certifications listed"
-    elif facts["oems"]:
-        reason = f"{count_of(count, 'OEM certification')} ({join_words(facts['oems'])})"
+def adjustment_factors(facts: CompanyFacts, rules: Adjustments) -> list[Factor]:
+    """Contactability and reputation: a few points that rank leads within a band."""
+    return [_contactability(facts, rules), _reputation(facts, rules)]
+
+
+def within_band(factors: list[Factor], thresholds: tuple[int, int, int]) -> list[Factor]:
+    """The factors with the adjustments trimmed so they never lift a lead out of the band
+    its fit puts it in: they rank leads inside a tier, the fit alone decides the tier."""
+    fit = fit_points(factors)
+    # Just under the next tier's floor; scores are whole points rounded down (see
+    # qualification_score), so a fit of 59.6 stays below a floor of 60 as the bands read.
+    ceiling = next((floor - 0.05 for floor in sorted(thresholds) if fit < floor), 100.0)
+    headroom = max(ceiling - fit, 0.0)
+    adjustments = [f for f in factors if f["key"] in ADJUSTMENT_KEYS]
+    earned = sum(f["points"] for f in adjustments)
+    if earned <= headroom:
+        return factors
+    scale = headroom / earned
+    trimmed = []
+    for f in factors:
+        if f["key"] in ADJUSTMENT_KEYS and f["points"]:
+            points = int(f["points"] * scale * 10) / 10  # round down: the sum stays in the band
+            f = factor(f["key"], f["name"], points, f["max_points"],
+                       f"{f['reason']} (capped at the top of the tier its fit earns)")
+        trimmed.append(f)
+    return trimmed
+
+
+def qualification_score(factors: list[Factor]) -> int:
+    """The 0-100 score: the factors' sum rounded down, as the ICP bands read (59.6 is not 60)."""
+    return min(100, max(0, math.floor(sum(f["points"] for f in factors) + 1e-6)))
+
+
+def fit_points(factors: list[Factor]) -> float:
+    """The fit part of a score: every factor but the adjustments."""
+    return round(sum(f["points"] for f in factors if f["key"] not in ADJUSTMENT_KEYS), 1)
+
+
+def _reputation(facts: CompanyFacts, rules: Adjustments) -> Factor:
+    rule = rules.reputation
+    rating, reviews = facts["rating"], facts["review_count"]
+    if rating is None:
+        if facts["rating_scale_invalid"]:
+            reason = "rating given outside the 0-5 scale: ignored as bad data"
+        else:
+            reason = "no reviews yet: neither for nor against"
+        return factor("reputation", "Reputation", 0, rule.max_points, reason)
+    # Unknown count: trusted as much as a single review.
+    count = reviews if reviews is not None and reviews > 0 else 1
+    quality = min(max((rating - rule.floor_rating) / (5.0 - rule.floor_rating), 0.0), 1.0)
+    trust = count / (count + rule.half_trust_reviews)
+    if reviews is None:
+        reason = f"rated {rating:.1f} of 5, number of reviews unknown"
     else:
-        reason = count_of(count, "OEM certification")
-    return factor("oem_certifications", "OEM certifications", points, rule.max_points, reason)
-
-
-def _dealer_program(facts: CompanyFacts, rules: DealerQualification) -> Factor:
-    rule = rules.dealer_program
-    tier = facts["dealer_tier"]
-    if tier is None:
-        return factor("dealer_program", "Dealer program tier", 0, rule.max_points,
-                      "no dealer program tier listed")
-    table = rule.oem_tiers.get(normalise_tier_name(facts["oem_source"] or ""), {})
-    listed = program_tier_points(tier, table) or program_tier_points(tier, rule.tiers)
-    program = f"{facts['oem_source']} " if facts["oem_source"] else ""
-    if listed is None:
-        reason = f"{program}program tier '{tier}' (not in the tier table, counted as membership)"
-        return factor("dealer_program", "Dealer program tier", rule.unlisted_tier_points,
-                      rule.max_points, reason)
-    rank = "a top" if listed >= 0.85 * rule.max_points else "a"
-    return factor("dealer_program", "Dealer program tier", listed, rule.max_points,
-                  f"{tier} is {rank} {program}dealer program tier")
-
-
-def program_tier_points(tier: str, table: dict[str, float]) -> float | None:
-    """Points for a tier name: exact entry, else the longest entry found among its words."""
-    name = normalise_tier_name(tier)
-    if name in table:
-        return table[name]
-    found = [(len(key), points) for key, points in table.items() if _has_words(name, key)]
-    return max(found)[1] if found else None
-
-
-def _service_breadth(facts: CompanyFacts, rules: DealerQualification) -> Factor:
-    rule = rules.service_breadth
-    services = facts["services"]
-    if not services:
-        reason = "no service lines flagged"
-    else:
-        reason = f"{count_of(len(services), 'service line')}: {service_phrase(services)}"
-    return factor("service_breadth", "Service breadth", len(services) * rule.points_per_service,
+        reason = f"rated {rating:.1f} of 5 by {count_of(reviews, 'review')}"
+    return factor("reputation", "Reputation", rule.max_points * quality * trust,
                   rule.max_points, reason)
 
 
-def _market_mix(facts: CompanyFacts, rules: DealerQualification) -> Factor:
-    rule = rules.market_mix
-    if facts["commercial"] and facts["residential"]:
-        points, reason = rule.both, "serves both commercial and residential customers (resimercial)"
-    elif facts["commercial"]:
-        points, reason = rule.commercial_only, "commercial customers only"
-    elif facts["residential"]:
-        points, reason = rule.residential_only, "residential customers only"
-    else:
-        points, reason = 0, "customer mix unknown"
-    return factor("market_mix", "Customer mix", points, rule.max_points, reason)
-
-
-def weighted_rating(rating: float, reviews: int, prior: float, weight: float) -> float:
-    """Rating pulled towards ``prior`` as if ``weight`` extra reviews had that rating."""
-    return (rating * reviews + prior * weight) / (reviews + weight)
-
-
-def _reputation(facts: CompanyFacts, rules: DealerQualification) -> Factor:
-    rule = rules.reputation
-    rating, reviews = facts["rating"], facts["review_count"]
-    if rating is None or rating <= 0:
-        return factor("reputation", "Reputation", 0, rule.max_points, "no rating found")
-    count = reviews if reviews is not None and reviews > 0 else 1
-    adjusted = weighted_rating(min(rating, 5.0), count, rule.prior_rating, rule.prior_weight)
-    points = rule.max_points * (adjusted - rule.floor_rating) / (5.0 - rule.floor_rating)
-    if reviews is None:
-        reason = f"{rating:.1f}★ with an unknown number of reviews (counts as {adjusted:.2f})"
-    elif reviews < _FEW_REVIEWS:
-        reason = (f"{rating:.1f}★ from only {count_of(reviews, 'review')} "
-                  f"(counts as {adjusted:.2f})")
-    else:
-        reason = f"{rating:.1f}★ from {count_of(reviews, 'review')} (counts as {adjusted:.2f})"
-    return factor("reputation", "Reputation", points, rule.max_points, reason)
-
-
-def _reachability(facts: CompanyFacts, rule: ReachabilityRule) -> Factor:
+def _contactability(facts: CompanyFacts, rules: Adjustments) -> Factor:
+    rule = rules.contactability
     points = 0.0
     have: list[str] = []
-    lack: list[str] = []
     if facts["website"]:
         points += rule.website
         have.append("website")
-    else:
-        lack.append("website")
     if facts["email"]:
         kind = check_email(facts["email"], facts["domain"])["kind"]
-        if kind == "personal" or kind == "free_mail":
+        if kind in ("personal", "free_mail"):
             points += rule.email
             have.append("email")
         elif kind == "role":
             points += rule.role_email
-            have.append("shared inbox email")
-        else:
-            lack.append("valid email")
-    else:
-        lack.append("email")
+            have.append("shared inbox")
     if facts["phone"]:
         points += rule.phone
         have.append("phone")
-    else:
-        lack.append("phone")
-    if facts["contact_name"]:
-        points += rule.contact_name
-        have.append("contact name")
-    else:
-        lack.append("contact name")
-    reason = f"{join_words(have) or 'nothing'} on file"
-    if lack:
-        reason += f"; missing {join_words(lack)}"
-    return factor("reachability", "Reachability", points, rule.max_points, reason)
+    reason = f"{join_words(have)} on file" if have else "no way to reach them on file"
+    return factor("contactability", "Contactability", points, rule.max_points, reason)
 
 
-def _industry_fit(facts: CompanyFacts, rules: GenericQualification) -> Factor:
+def _industry_fit(facts: CompanyFacts, rules: GenericProfile) -> Factor:
     rule = rules.industry_fit
     industry = facts["industry"]
     if not industry:
@@ -199,7 +184,7 @@ def _industry_fit(facts: CompanyFacts, rules: GenericQualification) -> Factor:
                   f"'{industry}' matches the target industry '{keyword}'")
 
 
-def _company_size(facts: CompanyFacts, rules: GenericQualification) -> Factor:
+def _company_size(facts: CompanyFacts, rules: GenericProfile) -> Factor:
     rule = rules.company_size
     employees = facts["employee_count"]
     if employees is None:
@@ -210,7 +195,7 @@ def _company_size(facts: CompanyFacts, rules: GenericQualification) -> Factor:
                   f"{shown} employees ({band.label})")
 
 
-def _contact_seniority(facts: CompanyFacts, rules: GenericQualification) -> Factor:
+def _contact_seniority(facts: CompanyFacts, rules: GenericProfile) -> Factor:
     rule = rules.contact_seniority
     title = facts["contact_title"]
     if not title:
@@ -279,9 +264,7 @@ def _dealer_parts(facts: CompanyFacts) -> list[str]:
         work = f"offers {service_phrase(facts['services'])} work"
         parts.append(f"{work} for {mix}" if mix else work)
     elif mix:
-        parts.append(f"serves {mix}; no service lines flagged")
-    else:
-        parts.append("no service lines flagged")
+        parts.append(f"serves {mix}")
     parts.append(_rating_phrase(facts))
     return parts
 
@@ -308,11 +291,14 @@ def _generic_parts(facts: CompanyFacts) -> list[str]:
 
 def _rating_phrase(facts: CompanyFacts) -> str:
     rating, reviews = facts["rating"], facts["review_count"]
-    if rating is None or rating <= 0:
-        return "no reviews found"
+    if rating is None:
+        if reviews:
+            # Reviews without a usable rating (one given outside 0-5): the count is still true.
+            return f"{count_of(reviews, 'review')} online"
+        return "no reviews yet"
     if reviews is None:
-        return f"{rating:.1f}★"
-    return f"{rating:.1f}★ from {count_of(reviews, 'review')}"
+        return f"rated {rating:.1f} of 5"
+    return f"rated {rating:.1f} of 5 by {count_of(reviews, 'review')}"
 
 
 def contact_phrase(facts: CompanyFacts) -> str:
@@ -342,21 +328,66 @@ def contact_phrase(facts: CompanyFacts) -> str:
     return f"no {join_words(lack, 'or')} on file"
 
 
-def reasoning(facts: CompanyFacts, factors: list[Factor], score: int, tier: str) -> str:
-    """The paragraph shown to sales: the company's profile, then why it scored as it did."""
-    text = profile_sentence(facts) + f" Scores {score}/100, tier {tier}"
-    best, worst = strongest(factors), weakest(factors)
+def reasoning(
+    facts: CompanyFacts, factors: list[Factor], score: int, tier: str,
+    upstream: Mapping[str, Any] | None = None,
+) -> str:
+    """The paragraph shown to sales: the profile, the score and tier, why, and the export's
+    own ICP score beside ours when it has one."""
+    fit = [f for f in factors if f["key"] not in ADJUSTMENT_KEYS]
+    text = profile_sentence(facts)
+    text += f" Scores {score}/100, tier {tier} ({TIER_BANDS[tier]} band: {_path_word(tier)})"
+    best, worst = strongest(fit), weakest(fit)
     if best:
         text += f": strongest on {_names(best)}"
     if worst:
         text += f"{';' if best else ':'} weakest on {_names(worst)}"
-    return text + "."
+    text += "."
+    if upstream:
+        text += " " + upstream["summary"]
+    return text
+
+
+def _path_word(tier: str) -> str:
+    return TIER_PATHS[tier].split(":")[0]
+
+
+def upstream_comparison(
+    lead: Mapping[str, Any], score: int, tier: str, a_min: int, b_min: int, c_min: int
+) -> dict[str, Any] | None:
+    """The export's own ICP score beside ours, with whether the two agree, or None.
+
+    Agreement is by tier: the upstream score is read through the same thresholds as ours.
+    """
+    profile = lead.get("profile") or {}
+    theirs = profile.get("icp_score")
+    if isinstance(theirs, bool) or not isinstance(theirs, int | float):
+        return None
+    their_tier = tier_for(round(theirs), a_min, b_min, c_min)
+    band = str(profile.get("icp_tier") or band_of(theirs)).upper()
+    steps = "ABCD".index(their_tier) - "ABCD".index(tier)
+    if steps == 0:
+        agreement, summary_end = "agrees", "we agree on the tier"
+    else:
+        direction = "higher" if steps > 0 else "lower"
+        agreement = direction
+        summary_end = (f"ours is {count_of(abs(steps), 'tier')} {direction}"
+                       .replace("1 tier", "one tier"))
+    return {
+        "score": round(float(theirs), 1),
+        "band": band,
+        "tier": their_tier,
+        "agreement": agreement,
+        "difference": round(score - float(theirs), 1),
+        "summary": f"The export's own ICP score is {theirs:g} ({band}, tier {their_tier}); "
+                   f"{summary_end}.",
+    }
 
 
 def _names(factors: list[Factor]) -> str:
-    # "OEM certifications" keeps its acronym; "Customer mix" reads as "customer mix".
+    # "MEP+R" and "O&M" keep their capitals; "Resimercial" reads as "resimercial".
     return join_words([
-        f["name"] if f["name"][1:2].isupper() else f["name"][:1].lower() + f["name"][1:]
+        f["name"][:1].lower() + f["name"][1:] if f["name"][1:2].islower() else f["name"]
         for f in factors
     ])
 
@@ -364,7 +395,8 @@ def _names(factors: list[Factor]) -> str:
 def fit_assessment(factors: list[Factor], score: int, tier: str) -> str:
     """How well the lead matches the ideal customer, its strengths and what holds it back."""
     text = f"{_FIT_LABEL.get(tier, 'Fit')} ({score}/100)."
-    best, worst = strongest(factors), weakest(factors)
+    fit = [f for f in factors if f["key"] not in ADJUSTMENT_KEYS]
+    best, worst = strongest(fit), weakest(fit)
     if best:
         text += f" Strengths: {'; '.join(f['reason'] for f in best)}."
     if worst:
@@ -394,9 +426,12 @@ def recommendations(facts: CompanyFacts, factors: list[Factor], tier: str) -> li
     steps = [{
         "A": "Prioritise: route to account-based, high-touch outreach this week.",
         "B": "Work in the next outreach cycle with a personalised multi-touch sequence.",
-        "C": "Add to a nurture sequence and revisit when new signals appear.",
-        "D": "Do not pursue now; keep on a long-term nurture list.",
+        "C": "Nurture: keep in the scheduled nurture sequence and revisit when new signals "
+             "appear.",
+        "D": "Do not pursue now; keep on a long-term list.",
     }[tier]]
+    if tier == "D":
+        return steps
     if not facts["email"]:
         steps.append("Find a direct email for the owner or operations lead: none on file.")
     elif check_email(facts["email"], facts["domain"])["kind"] == "role":
@@ -410,10 +445,45 @@ def recommendations(facts: CompanyFacts, factors: list[Factor], tier: str) -> li
         if facts["oem_count"] == 1 and facts["oems"]:
             steps.append(f"Ask which brands besides {facts['oems'][0]} they install.")
         reviews = facts["review_count"]
-        if reviews is not None and reviews < _FEW_REVIEWS:
-            steps.append(f"Only {count_of(reviews, 'review')}: check recent activity before "
-                         "investing time.")
-        if len(facts["services"]) >= 2 and tier != "D":
+        if facts["rating"] is not None and reviews is not None and 0 < reviews < _FEW_REVIEWS:
+            steps.append(f"Only {count_of(reviews, 'review')} so far: check recent activity "
+                         "before investing time.")
+        if len(facts["services"]) >= 2:
             steps.append(f"Open with their {service_phrase(facts['services'])} mix: "
                          "multi-trade work is the strongest hook.")
     return steps
+
+
+# --- one lead, start to end -------------------------------------------------------------------
+
+
+def qualify(
+    lead: Mapping[str, Any],
+    rules: RulesConfig,
+    *,
+    profile: str | None,
+    default_profile: str,
+    thresholds: tuple[int, int, int],
+) -> dict[str, Any]:
+    """Score, tier and explain one LeadRecord with the rules engine, in-process.
+
+    The qualification graph runs the same steps one node at a time; this is the direct
+    path for tools that score whole files in seconds (``sales-agent score``).
+    """
+    facts = facts_from_lead(lead, rules)
+    tables = rules.qualification
+    chosen = choose_profile(tables, facts["kind"], profile, default_profile)
+    factors = within_band(score_factors(facts, lead, tables, chosen), thresholds)
+    score = qualification_score(factors)
+    tier = tier_for(score, *thresholds)
+    upstream = upstream_comparison(lead, score, tier, *thresholds)
+    return {
+        "score": score,
+        "tier": tier,
+        "band": TIER_BANDS[tier],
+        "profile": chosen,
+        "fit": fit_points(factors),
+        "factors": factors,
+        "upstream": upstream,
+        "reasoning": reasoning(facts, factors, score, tier, upstream),
+    }

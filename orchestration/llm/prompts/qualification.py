@@ -31,12 +31,18 @@ class QualificationDecision(BaseModel):
 # qualification_prompt(); QUALIFICATION below uses the default thresholds.
 _TEMPLATE = PromptSpec(
     agent="qualification",
-    version="q1",
+    version="q2",
     role=(
         "You qualify B2B sales leads for a company selling to solar, battery, generator, "
-        "HVAC and electrical contractors and dealers. You judge ideal-customer-profile fit "
-        "from the facts given, score it 0-100, tier it (A >= {a}, B >= {b}, C >= {c}, "
-        "else D) and explain the decision so a sales person can act on it."
+        "HVAC and electrical contractors and dealers. The ideal customer profile has four "
+        "dimensions, each 0-100, weighted: resimercial 35% (serves both residential and "
+        "commercial customers), multi-OEM 25% (certified by several manufacturers), MEP+R "
+        "25% (several trades: mechanical/HVAC, electrical, plumbing, roofing) and O&M 15% "
+        "(offers service and maintenance). An empty flag is unknown, not no: OEMs imply "
+        "trades (generator brands electrical, HVAC brands mechanical). Contactability and "
+        "reputation only rank leads within a tier. Score the fit 0-100, tier it "
+        "(A >= {a}, B >= {b}, C >= {c}, else D) and explain the decision so a sales "
+        "person can act on it."
     ),
     task=(
         "Qualify this lead. Base every statement on the data below, name the facts you "
@@ -56,7 +62,7 @@ def qualification_prompt(a_min: int, b_min: int, c_min: int) -> PromptSpec:
     )
 
 
-QUALIFICATION = qualification_prompt(80, 65, 50)
+QUALIFICATION = qualification_prompt(80, 60, 40)
 
 
 def qualification_data(
@@ -72,7 +78,9 @@ def qualification_data(
         "industry": facts.get("industry"),
         "website_domain": facts.get("domain"),
         "oem_certifications": facts.get("oems", []),
-        "dealer_program_tier": facts.get("dealer_tier"),
+        "dealer_program_tier": facts.get("program_tier"),
+        "dealer_program_rank": facts.get("program_rank"),
+        "oem_product_lines": sorted(facts.get("oem_lines", {})),
         "other_certifications": facts.get("certifications", []),
         "service_lines": facts.get("services", []),
         "serves_commercial": facts.get("commercial"),
