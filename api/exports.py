@@ -21,7 +21,7 @@ RESULT_COLUMNS = (
 )
 DERIVED_COLUMNS = (
     "band", "tier_path", "profile", "upstream_score", "upstream_band", "agreement", "reasoning",
-    "channels", "outreach_subject",
+    "channels", "outreach_kind", "outreach_subject",
 )
 
 
@@ -42,7 +42,10 @@ def result_row(lead: Lead) -> dict[str, Any]:
     row["channels"] = ",".join(
         c.get("channel", "") for c in channels if isinstance(c, dict)
     ) or None
-    row["outreach_subject"] = outputs.get("bdr", {}).get("draft", {}).get("subject")
+    draft = outputs.get("bdr", {}).get("draft", {})
+    # Drafts stored before calls existed are emails.
+    row["outreach_kind"] = draft.get("kind", "email") if draft else None
+    row["outreach_subject"] = draft.get("subject")
     return row
 
 

@@ -50,6 +50,7 @@ SCHEMA_STAGE = {
     "GrowthAssessment": "growth",
     "MarketingPlan": "marketing",
     "OutreachDraft": "bdr",
+    "CallDraft": "bdr",
     "ConversationTurn": "conversation",
 }
 

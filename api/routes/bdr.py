@@ -33,6 +33,17 @@ from orchestration.engines.rules import schedule
 from workers.celery_app import app
 
 router = APIRouter(tags=["bdr"])
+# The texts of each kind of draft (orchestration.engines.rules.bdr.Draft); spelled here so
+# the API does not import the engine, which pulls in agent code.
+DRAFT_FIELDS: dict[str, tuple[str, str]] = {
+    "email": ("subject", "body"),
+    "call": ("script", "voicemail"),
+}
+
+
+def draft_kind_of(draft: dict[str, Any]) -> Literal["email", "call"]:
+    """A stored draft's kind; drafts stored before calls had a kind of their own are emails."""
+    return "call" if draft.get("kind") == "call" else "email"
 
 
 class SlotOut(BaseModel):
@@ -42,17 +53,29 @@ class SlotOut(BaseModel):
 
 
 class DraftOut(BaseModel):
-    channel: str
-    to: str | None = Field(None, description="recipient, masked")
-    subject: str
-    body: str
+    """A written message to send (subject, body), or a call to make (script, voicemail)."""
+
+    kind: Literal["email", "call"] = Field(
+        "email", description="call when the lead is reached by phone only, else email"
+    )
+    channel: str = Field(..., description="email, phone or contact_form (the website's)")
+    to: str | None = Field(
+        None, description="masked email address or phone number, or the website (contact_form)"
+    )
+    subject: str | None = Field(None, description="email only")
+    body: str | None = Field(None, description="email only: the message with the proposed times")
+    script: str | None = Field(
+        None, description="call only: what to say when someone answers, with the times to offer"
+    )
+    voicemail: str | None = Field(None, description="call only: the message to leave")
 
 
 class PendingLeadOut(BaseModel):
     lead_id: uuid.UUID
     batch_id: uuid.UUID | None
     company_name: str
-    subject: str | None = Field(None, description="the draft's subject")
+    kind: Literal["email", "call"] | None = Field(None, description="the draft's kind")
+    subject: str | None = Field(None, description="the email draft's subject (None for a call)")
     draft: DraftOut | None
     slots: list[SlotOut]
     timezone: str | None
@@ -65,12 +88,15 @@ class PendingOut(BaseModel):
 
 
 class DraftEditIn(BaseModel):
-    """Changed text; a field left out keeps the drafted text."""
+    """Changed text; a field left out keeps the drafted text. An email takes subject and
+    body, a call script and voicemail."""
 
     model_config = ConfigDict(extra="forbid")
 
     subject: str | None = Field(None, min_length=1, max_length=300)
     body: str | None = Field(None, min_length=1, max_length=20_000)
+    script: str | None = Field(None, min_length=1, max_length=20_000)
+    voicemail: str | None = Field(None, min_length=1, max_length=5_000)
 
 
 class DecisionIn(BaseModel):
@@ -129,6 +155,7 @@ def list_pending(
             lead_id=lead.lead_id,
             batch_id=lead.batch_id,
             company_name=lead.company_name,
+            kind=draft_kind_of(lead.bdr["draft"]) if lead.bdr.get("draft") else None,
             subject=(lead.bdr.get("draft") or {}).get("subject"),
             draft=lead.bdr.get("draft"),
             slots=lead.bdr.get("slots") or [],
@@ -162,6 +189,8 @@ def decide(
     if found is None:
         raise HTTPException(404, detail=f"no lead {lead_id}")
     lead_status, bdr_output = found
+    if lead_status == LeadStatus.awaiting_approval and body.draft is not None:
+        _check_edit(body.draft, bdr_output)
     if lead_status == LeadStatus.awaiting_approval and body.slot is not None:
         _check_slot(body, bdr_output)
     decision: dict[str, Any] = {
@@ -193,6 +222,22 @@ def decide(
         status_url=f"/api/jobs/{job_id}",
         lead_url=f"/api/leads/{lead_id}",
     )
+
+
+def _check_edit(edit: DraftEditIn, bdr_output: dict[str, Any]) -> None:
+    """Refuse (422) changes to fields the draft does not have (a subject for a call)."""
+    kind = draft_kind_of(bdr_output.get("draft") or {})
+    foreign = [
+        field
+        for field in ("subject", "body", "script", "voicemail")
+        if getattr(edit, field) is not None and field not in DRAFT_FIELDS[kind]
+    ]
+    if foreign:
+        raise HTTPException(
+            422,
+            detail=f"the draft is {'a call' if kind == 'call' else 'an email'}: edit "
+            f"{' and '.join(DRAFT_FIELDS[kind])}, not {', '.join(foreign)}",
+        )
 
 
 def _check_slot(body: DecisionIn, bdr_output: dict[str, Any]) -> None:

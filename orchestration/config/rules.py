@@ -102,6 +102,13 @@ class Adjustments(_Table):
         return self
 
 
+def _non_decreasing(points: list[float], what: str) -> list[float]:
+    # More evidence must never score lower (a lead better on every signal ranks higher).
+    if points != sorted(points):
+        raise ValueError(f"more {what} must never earn less: points must not decrease")
+    return points
+
+
 def _words(words: list[str]) -> list[str]:
     return [" ".join(word.lower().split()) for word in words if word.strip()]
 
@@ -138,9 +145,7 @@ class MultiOemRule(_Dimension):
     @field_validator("points_by_count")
     @classmethod
     def _never_less_for_more(cls, points: list[float]) -> list[float]:
-        if points != sorted(points):
-            raise ValueError("more OEMs must never earn less: points must not decrease")
-        return points
+        return _non_decreasing(points, "OEMs")
 
 
 class MeprRule(_Dimension):
@@ -153,9 +158,7 @@ class MeprRule(_Dimension):
     @field_validator("points_by_trades")
     @classmethod
     def _never_less_for_more(cls, points: list[float]) -> list[float]:
-        if points != sorted(points):
-            raise ValueError("more trades must never earn less: points must not decrease")
-        return points
+        return _non_decreasing(points, "trades")
 
     @field_validator("trade_words")
     @classmethod
@@ -175,6 +178,11 @@ class OmRule(_Dimension):
     words: list[str]
 
     _lower = field_validator("words")(_words)
+
+    @field_validator("points_by_words")
+    @classmethod
+    def _never_less_for_more(cls, points: list[float]) -> list[float]:
+        return _non_decreasing(points, "O&M words")
 
 
 class IcpProfile(_Table):

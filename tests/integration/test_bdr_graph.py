@@ -16,7 +16,7 @@ from orchestration.agents.bdr.agent import BdrAgent, thread_id
 from orchestration.agents.bdr.state import Decision
 from orchestration.checkpoint.runtime import get_checkpointer, reset_checkpointer
 from settings import get_settings
-from tests.unit.test_agent_leads import FIXED_NOW, strong_dealer
+from tests.support.leads import FIXED_NOW, strong_dealer
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import pytest
 
 from orchestration.agents.base import RunContext
 from orchestration.agents.enrichment.agent import EnrichmentAgent
+from tests.support.leads import strong_dealer
 from tests.support.provider_servers import (
     Company,
     ProviderServers,
@@ -17,7 +18,6 @@ from tests.support.provider_servers import (
     close_integrations,
     integrations_for,
 )
-from tests.unit.test_agent_leads import strong_dealer
 
 OWNER = {
     "value": "maria.lopez@sunrisepower.com",

@@ -97,6 +97,17 @@ def bdr_answer(company: str, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def call_answer(company: str, data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "script": f"Hi, this is the partnerships team calling {company}: we help installers "
+        "win more projects. Could we compare notes for 20 minutes?",
+        "voicemail": f"Hi {company} team, this is the partnerships team; I'll try you again "
+        "later this week.",
+        "meeting_purpose": f"Show {company} how peers grew their pipeline.",
+        "research_notes": [f"{company} profile reviewed"],
+    }
+
+
 def conversation_answer(company: str, data: dict[str, Any]) -> dict[str, Any]:
     return {"intent": "question", "reply": f"Happy to help {company}.", "next_action": "reply"}
 
@@ -106,6 +117,7 @@ _BUILDERS = {
     "GrowthAssessment": growth_answer,
     "MarketingPlan": marketing_answer,
     "OutreachDraft": bdr_answer,
+    "CallDraft": call_answer,
     "ConversationTurn": conversation_answer,
 }
 

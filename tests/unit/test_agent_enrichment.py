@@ -11,7 +11,7 @@ from orchestration.agents.base import RunContext
 from orchestration.agents.enrichment import nodes
 from orchestration.agents.enrichment.agent import EnrichmentAgent
 from orchestration.engines.rules.contacts import check_email, check_phone
-from tests.unit.test_agent_leads import dealer_lead, generic_lead, strong_dealer
+from tests.support.leads import dealer_lead, generic_lead, strong_dealer
 
 AGENT = EnrichmentAgent()
 

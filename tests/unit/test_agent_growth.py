@@ -12,8 +12,10 @@ from orchestration.agents.base import RunContext
 from orchestration.agents.growth import nodes
 from orchestration.agents.growth.agent import GrowthAgent
 from orchestration.agents.growth.market import InMemoryMarketData
+from orchestration.engines.rules.text_checks import find_text_defects
 from settings import get_settings
-from tests.unit.test_agent_leads import dealer_lead, generic_lead, strong_dealer
+from tests.support.leads import dealer_lead, generic_lead, strong_dealer
+from tests.support.model_server import ModelServer, Reply
 
 
 @pytest.fixture
@@ -160,6 +162,28 @@ def test_stored_competitors_in_the_same_metro_crowd_the_field() -> None:
         "Few competitors in the Austin, TX metro offer generator work" in o
         for o in open_field["opportunities"]
     )
+    # And a count of nothing reads as none, never as "0 offer"
+    open_reason = next(f["reason"] for f in open_field["factors"] if f["key"] == "competition")
+    assert "of 10 other stored companies in the Austin, TX metro, none offer generator" in (
+        open_reason
+    )
+
+
+def test_an_area_with_no_other_stored_company_says_so() -> None:
+    lead = dealer_lead(city="TYLER", zip="75701")
+
+    output = grow(lead, competitor("Far Away", city="El Paso", zip="79901"))
+
+    competition = output["competition"]
+    assert competition["area"] == "Tyler, TX area"
+    assert competition["basis"] == (
+        "usual crowding of these service lines only (no other stored leads in the Tyler, "
+        "TX area)"
+    )
+    reason = next(f["reason"] for f in output["factors"] if f["key"] == "competition")
+    assert "no other stored companies in the Tyler, TX area" in reason
+    for text in (reason, competition["basis"], output["reasoning"], *output["opportunities"]):
+        assert find_text_defects(text) == [], text
 
 
 def test_thin_counts_lean_on_the_usual_crowding() -> None:
@@ -237,7 +261,8 @@ def test_certifications_count_oem_programs_and_growth_line_credentials() -> None
 
 
 def test_opportunities_name_local_angles_first() -> None:
-    solar_only = dealer_lead(capabilities={"solar": True, "residential": True})
+    solar_only = dealer_lead(capabilities={"solar": True, "residential": True},
+                             profile={"oem_source": "SolarEdge", "oems": ["SolarEdge"]})
 
     opportunities = grow(solar_only)["opportunities"]
 
@@ -279,3 +304,29 @@ def test_nodes_fill_market_then_competition() -> None:
     assert state["competition"]["crowding"] is not None
     assert state["competition"]["area_leads"] is None  # bare run: nothing to count with
     assert [f["key"] for f in update["factors"]] == FACTOR_KEYS
+
+
+def test_a_model_analysis_a_rep_would_have_to_fix_keeps_the_rules_analysis(
+    server: ModelServer,
+) -> None:
+    # Given a model that shouts the company's name with its legal form and counts nothing
+    server.script(Reply.json({
+        "growth_score": 88,
+        "market_opportunity": "SUNRISE POWER SOLUTIONS, LLC sits in a fast-growing metro.",
+        "competitive_landscape": "Austin has 0 generator dealers in the stored leads.",
+        "factors": [{"name": "Metro", "impact": "positive", "reason": "fast-growing"}],
+        "summary": "Sunrise Power Solutions has room to grow in Austin.",
+    }))
+    agent = GrowthAgent(market_data=InMemoryMarketData([strong_dealer()]))
+    rules = agent.run(strong_dealer(), RunContext()).output
+
+    outcome = agent.run(strong_dealer(), RunContext(engine="llm"))
+
+    # Then the rules analysis stands, and why is recorded
+    assert outcome.engine == "rules-fallback"
+    assert outcome.output["growth_score"] == rules["growth_score"]
+    assert outcome.output["reasoning"] == rules["reasoning"]
+    detail = outcome.output["llm_fallback"]["detail"]
+    assert "shouted word: 'SUNRISE'" in detail
+    assert "legal suffix in prose: 'LLC'" in detail
+    assert "count of nothing: '0 generator dealers in'" in detail

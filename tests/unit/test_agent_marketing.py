@@ -11,6 +11,7 @@ from orchestration.agents.base import RunContext
 from orchestration.agents.marketing import nodes
 from orchestration.agents.marketing.agent import MarketingAgent
 from orchestration.config.rules import load_rules
+from orchestration.engines.rules.facts import facts_from_lead
 from orchestration.engines.rules.outreach import (
     Content,
     UnfilledSlotError,
@@ -18,7 +19,8 @@ from orchestration.engines.rules.outreach import (
     choose_strategy,
 )
 from orchestration.engines.rules.text import find_placeholders
-from tests.unit.test_agent_leads import (
+from orchestration.engines.rules.text_checks import find_text_defects
+from tests.support.leads import (
     dealer_lead,
     generic_lead,
     strong_dealer,
@@ -140,7 +142,7 @@ def test_content_names_the_leads_real_attributes() -> None:
     email = output["content"]["email"]
     phone = output["content"]["phone"]
 
-    assert email["subject"].startswith("Sunrise Power Solutions")
+    assert "Sunrise Power Solutions" in email["subject"]
     assert email["body"].startswith("Hi Maria,")
     for attribute in (
         "Sunrise Power Solutions",
@@ -172,6 +174,44 @@ def test_content_never_carries_a_placeholder() -> None:
         text = all_text(plan(lead))
         assert text
         assert find_placeholders(text) == [], text
+
+
+def test_messy_export_data_reads_as_a_person_would_write_it() -> None:
+    # Given a shouted name with a legal suffix, a shouted city, a rating on a 0-10 scale
+    # and a street field holding scraped junk
+    lead = dealer_lead(
+        company_name="JOHNSON HTG & AIR, LLC",
+        city="SAN ANTONIO",
+        street="54 mi0.0(0)0.0 out of 5 stars",
+        email="ops@johnsonhtg.com",
+        contact_name="MARIA LOPEZ",
+        profile={"rating": 9.0, "review_count": 111},
+        capabilities={"hvac": True, "residential": True, "commercial": True},
+    )
+
+    output = plan(lead)
+    text = all_text(output)
+
+    # Then names and places are cased, the suffix and the rating are gone, and no letter
+    # goes to an address that is not one
+    assert "Johnson HTG & Air" in text
+    assert "San Antonio, TX" in text
+    assert "★" not in text
+    assert "direct_mail" not in output["content"]
+    assert output["content"]["email"]["body"].startswith("Hi Maria,")
+    facts = facts_from_lead(lead)
+    for content in output["content"].values():
+        for value in content.values():
+            assert find_text_defects(value or "", facts) == [], value
+
+
+def test_a_rating_with_no_reviews_behind_it_is_never_printed() -> None:
+    for profile in ({"rating": 4.9, "review_count": 0}, {"rating": 0, "review_count": 0},
+                    {"rating": 7.5, "review_count": 300}):
+        lead = strong_dealer(email="maria@sunrisepower.com")
+        lead["profile"].update(profile)
+
+        assert "★" not in all_text(plan(lead)), profile
 
 
 def test_two_leads_with_different_data_get_different_text() -> None:

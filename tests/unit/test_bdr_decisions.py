@@ -18,7 +18,7 @@ from orchestration.agents.bdr.agent import ApprovalNotResumableError, BdrAgent, 
 from orchestration.agents.bdr.graph import build_graph
 from orchestration.agents.bdr.nodes import InvalidDecisionError
 from orchestration.agents.bdr.state import BdrState, Decision
-from tests.unit.test_agent_leads import FIXED_NOW, strong_dealer
+from tests.support.leads import FIXED_NOW, strong_dealer
 
 DECIDED_AT = FIXED_NOW.isoformat()  # Wednesday 11 June 2025, 3 PM in Austin
 

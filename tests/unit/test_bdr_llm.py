@@ -6,8 +6,8 @@ from typing import Any
 
 from orchestration.agents.base import RunContext
 from orchestration.agents.bdr.agent import BdrAgent
+from tests.support.leads import FIXED_NOW, strong_dealer, through_stages
 from tests.support.model_server import ModelServer, Reply
-from tests.unit.test_agent_leads import FIXED_NOW, strong_dealer, through_stages
 
 LLM = RunContext(engine="llm", dry_run=True)
 

@@ -3,27 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 from examples.generate_dealers import generate, write_csv
-from settings import PROJECT_ROOT
+from tests.support.cli import run_cli
 
-CLI = [sys.executable, "-m", "api.cli"]
 HEADER = "name,website,phone,city,state"
 
 
 def run_check(path: Path, *options: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    """The command as a user on a fresh machine runs it: no server URLs configured."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SALES_AGENT_")}
-    env["SALES_AGENT_DATA_DIR"] = str(data_dir)
-    return subprocess.run(
-        [*CLI, "check", str(path), *options],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120,
-    )
+    return run_cli("check", str(path), *options, data_dir=data_dir)
 
 
 def test_check_json_names_rejected_rows_and_repeats_by_data_row(tmp_path: Path) -> None:

@@ -11,8 +11,8 @@ from langgraph.checkpoint.memory import InMemorySaver
 from orchestration.agents.conversation.agent import ConversationAgent
 from orchestration.agents.conversation.speakers import ModelSpeaker
 from settings import Settings
+from tests.support.leads import FIXED_NOW, strong_dealer
 from tests.support.model_server import ModelServer, Reply
-from tests.unit.test_agent_leads import FIXED_NOW, strong_dealer
 
 MODEL_REPLY = "Hi Dana! Happy to walk you through it. Would Thu 12 Jun, 10:00 AM CDT suit you?"
 

@@ -9,8 +9,8 @@ import pytest
 from orchestration.agents.base import RunContext
 from orchestration.agents.growth.agent import GrowthAgent
 from orchestration.agents.growth.market import InMemoryMarketData
+from tests.support.leads import dealer_lead, strong_dealer
 from tests.support.model_server import ModelServer, Reply
-from tests.unit.test_agent_leads import dealer_lead, strong_dealer
 
 LLM = RunContext(engine="llm")
 

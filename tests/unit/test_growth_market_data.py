@@ -10,7 +10,7 @@ from orchestration.agents.growth.market import (
     MarketArea,
     stored_company,
 )
-from tests.unit.test_agent_leads import dealer_lead, generic_lead
+from tests.support.leads import dealer_lead, generic_lead
 
 AUSTIN = MarketArea(
     state="TX",

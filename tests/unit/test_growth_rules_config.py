@@ -9,7 +9,7 @@ from orchestration.agents.growth.agent import GrowthAgent
 from orchestration.agents.growth.market import InMemoryMarketData
 from orchestration.config.rules import RulesConfigError, load_rules, parse_rules
 from settings import DEFAULT_SCORING_CONFIG
-from tests.unit.test_agent_leads import dealer_lead
+from tests.support.leads import dealer_lead
 
 DEFAULT_TEXT = DEFAULT_SCORING_CONFIG.read_text(encoding="utf-8")
 TEXAS = "TX = { construction = 0.95, hvac_load = 0.90, outage_risk = 0.85, solar_resource = 0.80 }"

@@ -8,8 +8,8 @@ import pytest
 
 from orchestration.agents.base import RunContext
 from orchestration.agents.marketing.agent import MarketingAgent
+from tests.support.leads import dealer_lead, generic_lead, strong_dealer
 from tests.support.model_server import ModelServer, Reply
-from tests.unit.test_agent_leads import dealer_lead, generic_lead, strong_dealer
 
 AGENT = MarketingAgent()
 LLM = RunContext(engine="llm")

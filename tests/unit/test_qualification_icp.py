@@ -66,7 +66,7 @@ def test_trade_words_in_the_name_add_trades() -> None:
     mepr = factor_of(qualified(lead), "mepr")
 
     # Then mechanical (from Carrier), plumbing and electrical (from the name) count: 3 trades
-    assert mepr["reason"].startswith("100/100: 3 trades")
+    assert mepr["reason"].startswith("3 trades")
     assert mepr["points"] == 25
 
 

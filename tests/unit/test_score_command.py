@@ -4,25 +4,15 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 from examples.generate_dealers import generate, strip_icp, write_csv
-from settings import PROJECT_ROOT
-
-CLI = [sys.executable, "-m", "api.cli"]
+from tests.support.cli import run_cli
 
 
 def run_score(path: Path, *options: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    """The command as a user on a fresh machine runs it: no server URLs configured."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SALES_AGENT_")}
-    env["SALES_AGENT_DATA_DIR"] = str(data_dir)
-    return subprocess.run(
-        [*CLI, "score", str(path), *options],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120,
-    )
+    return run_cli("score", str(path), *options, data_dir=data_dir)
 
 
 def test_score_json_lists_every_lead_with_tier_and_the_files_own_score(tmp_path: Path) -> None:

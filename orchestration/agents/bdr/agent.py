@@ -70,8 +70,10 @@ class BdrResult:
 class BdrAgent(RulesAgent):
     """Talking points, a personal draft and three meeting slots, awaiting approval.
 
-    Output keys: talking_points, draft {channel, to, subject, body}, slots [{start, end,
-    label}], timezone, approval_status ("awaiting_approval" or "completed (dry run)").
+    Output keys: talking_points, draft {kind, channel, to, subject, body, script, voicemail}
+    (an email; for a lead reached only by phone, a call script and voicemail), slots
+    [{start, end, label}], timezone, approval_status ("awaiting_approval" or
+    "completed (dry run)").
     No lead updates. ``clock`` gives "now" for the slots (fixed in tests); ``checkpointer``
     gives the saver paused runs live in.
     """

@@ -17,7 +17,7 @@ from langgraph.types import interrupt
 from orchestration.agents.bdr.state import BdrState, Decision
 from orchestration.agents.runtime import RulesRuntime, rules_of, stage_output
 from orchestration.engines.rules import bdr as rules_engine
-from orchestration.engines.rules import schedule
+from orchestration.engines.rules import outreach, schedule
 from orchestration.engines.rules.bdr import DraftEdit
 from orchestration.engines.rules.facts import facts_from_lead
 from orchestration.integrations.calendar.ics import meeting_uid
@@ -44,12 +44,14 @@ def research(state: BdrState) -> BdrState:
         for stage in ("qualification", "enrichment", "growth", "marketing")
     }
     opportunities = outputs["growth"].get("opportunities") or []
-    channels = outputs["marketing"].get("channels") or []
+    # The same contact checks marketing plans with: an address enrichment found invalid
+    # is no more an email channel here than there.
+    options, _ = outreach.contact_options(facts, outputs["enrichment"])
     return {
         "facts": facts,
         "talking_points": rules_engine.talking_points(facts, outputs),
         "angle": opportunities[0] if opportunities else None,
-        "first_channel": channels[0]["channel"] if channels else None,
+        "draft_channel": rules_engine.draft_channel(list(options), facts),
     }
 
 
@@ -69,13 +71,13 @@ def propose_slots(state: BdrState, runtime: Runtime[RulesRuntime]) -> BdrState:
 
 
 def draft_outreach(state: BdrState, runtime: Runtime[RulesRuntime]) -> BdrState:
-    """A personal first message that names the lead's attributes and offers the slots."""
+    """A personal first email, or a call script and voicemail, that offers the slots."""
     return {
         "draft": rules_engine.draft_outreach(
             state["facts"],
             state["slots"],
             state.get("angle"),
-            state.get("first_channel"),
+            state.get("draft_channel", "email"),
             rules_of(runtime).outreach,
         )
     }
@@ -120,10 +122,9 @@ def check_decision(answer: Any) -> Decision:
     edit = answer.get("draft")
     if isinstance(edit, dict):
         changes: DraftEdit = {}
-        if edit.get("subject"):
-            changes["subject"] = str(edit["subject"])
-        if edit.get("body"):
-            changes["body"] = str(edit["body"])
+        for field in ("subject", "body", "script", "voicemail"):
+            if edit.get(field):
+                changes[field] = str(edit[field])
         decision["draft"] = changes
     return decision
 

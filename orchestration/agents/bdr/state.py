@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, TypedDict
 
-from orchestration.engines.rules.bdr import Draft, DraftEdit, FollowUp
+from orchestration.engines.rules.bdr import Draft, DraftChannel, DraftEdit, FollowUp
 from orchestration.engines.rules.facts import CompanyFacts
 from orchestration.engines.rules.schedule import Slot
 from orchestration.integrations.calendar.meeting import Meeting
@@ -16,7 +16,7 @@ class Decision(TypedDict, total=False):
     """A person's answer to the draft: the value ``Command(resume=...)`` carries."""
 
     action: Action  # approve as drafted, approve with changes, or reject
-    draft: DraftEdit  # changed subject/body (edit)
+    draft: DraftEdit  # changed subject/body (email) or script/voicemail (call), for edit
     slot: str  # ISO start of the chosen time: a proposed one, or a new one (edit)
     by: str  # who decided, for the record
     reason: str  # why (mostly for rejections)
@@ -33,7 +33,7 @@ class BdrState(TypedDict, total=False):
     facts: CompanyFacts  # what the lead's data says about the company
     talking_points: list[str]  # what to know before the conversation, from earlier stages
     angle: str | None  # the growth opportunity to mention, if any
-    first_channel: str | None  # the first channel marketing planned, if it ran
+    draft_channel: DraftChannel  # email if an address is usable, else phone, else contact_form
     timezone: str  # IANA zone of the lead, from its state
     slots: list[Slot]  # proposed meeting times in the lead's zone
     draft: Draft  # the outreach message awaiting a decision

@@ -3,7 +3,7 @@
 The rules analysis runs first on every path: its market view, competitor counts and
 factors are what the model is shown, the explanation kept on the output, and the decision
 whenever the model's answer cannot be used (no key, timeout, provider error, invalid or
-leaking output, or text with an unfilled slot).
+leaking output, or text a rep would have to fix: an unfilled slot, a shouted name).
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from typing import Any
 
 from orchestration.agents.growth.state import GrowthState
 from orchestration.engines.rules.facts import SERVICE_LABELS
-from orchestration.engines.rules.text import find_placeholders
+from orchestration.engines.rules.text import display_place, find_placeholders
+from orchestration.engines.rules.text_checks import find_text_defects
 from orchestration.llm import ENGINE_LLM, Fallback, FallbackReason, LlmResult, decide
 from orchestration.llm.prompts.growth import GROWTH, GrowthAssessment
 
@@ -25,7 +26,7 @@ def growth_data(state: GrowthState) -> dict[str, Any]:
     facts, market, competition = state["facts"], state["market"], state["competition"]
     return {
         "company": facts["company"],
-        "location": facts["location"],
+        "location": display_place(facts["city"], facts["state"]),
         "state": market["state"],
         "metro_area": market["metro"],
         "metro_growth_index": market["metro_growth"],
@@ -65,7 +66,10 @@ def assess_with_model(state: GrowthState) -> GrowthState:
     if isinstance(result, LlmResult):
         answer = result.output
         slots = find_placeholders(_all_text(answer))
-        if not slots:
+        # Past the slots, the model's words meet the rules text's bar too: no shouted or
+        # legal-suffixed name, no count of nothing, no rating the data does not give.
+        defects = [] if slots else find_text_defects(_all_text(answer), state["facts"])
+        if not slots and not defects:
             return {
                 "decided_by": ENGINE_LLM,
                 "rules_score": state["growth_score"],
@@ -78,7 +82,9 @@ def assess_with_model(state: GrowthState) -> GrowthState:
             }
         result = Fallback(
             FallbackReason.invalid_output,
-            f"the answer carries unfilled slots: {', '.join(slots)}",
+            f"the answer carries unfilled slots: {', '.join(slots)}"
+            if slots
+            else f"the answer's text needs fixing: {'; '.join(defects)}",
             result.usage,
             result.suspicious_fields,
         )

@@ -16,7 +16,7 @@ from orchestration.agents.marketing.state import MarketingState
 from orchestration.agents.runtime import RulesRuntime, sender_card
 from orchestration.engines.rules import outreach
 from orchestration.engines.rules.facts import SERVICE_LABELS, dealer_title, mix_phrase
-from orchestration.engines.rules.text import first_name
+from orchestration.engines.rules.text import display_city, display_state, first_name
 from orchestration.llm import ENGINE_LLM, Fallback, FallbackReason, LlmResult, decide
 from orchestration.llm.prompts.marketing import MARKETING, MarketingPlan
 
@@ -32,8 +32,8 @@ def marketing_data(state: MarketingState, runtime: Runtime[RulesRuntime]) -> dic
     facts, strategy = state["facts"], state["strategy"]
     return {
         "company": facts["company"],
-        "city": facts["city"],
-        "state": facts["state"],
+        "city": display_city(facts["city"]),
+        "state": display_state(facts["state"]),
         "dealer_title": dealer_title(facts) if facts["kind"] == "dealer" else None,
         "industry": facts["industry"],
         "oem_certifications": facts["oems"],

@@ -13,7 +13,12 @@ from typing import Any, Literal, TypedDict
 
 from orchestration.config.rules import RulesConfig, load_rules
 from orchestration.engines.rules.programs import oem_product_lines, read_program_tier
-from orchestration.engines.rules.text import clean_value, display_company, join_words
+from orchestration.engines.rules.text import (
+    clean_value,
+    display_company,
+    display_place,
+    join_words,
+)
 
 # Service lines in the order sentences list them ("solar, battery and generator work").
 SERVICE_KEYS: tuple[str, ...] = (
@@ -67,7 +72,7 @@ class CompanyFacts(TypedDict):
     company: str  # display name, e.g. "A & A Genpro Inc."
     city: str | None  # city as given
     state: str | None  # 2-letter state code when recognisable
-    location: str | None  # "Austin, TX", "Austin", "TX" or None
+    location: str | None  # "Austin, TX", "Austin", "TX" or None: only parts that parse, cased
     oems: list[str]  # OEM certifications, original casing
     oem_count: int  # number of OEM certifications
     oem_source: str | None  # OEM whose dealer locator listed the lead
@@ -129,7 +134,7 @@ def facts_from_lead(lead: Mapping[str, Any], rules: RulesConfig | None = None) -
         company=display_company(raw_name or "this company"),
         city=city,
         state=state,
-        location=", ".join(part for part in (city, state) if part) or None,
+        location=display_place(city, state),
         oems=oems,
         oem_count=max(_int(profile.get("oem_count")) or 0, len(oems)),
         oem_source=oem_source,

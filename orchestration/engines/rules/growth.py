@@ -17,7 +17,7 @@ from orchestration.agents.growth.market import CompetitorCounts, MarketArea
 from orchestration.config.rules import MARKET_DRIVERS, Growth, MetroArea, StateMarket, city_key_of
 from orchestration.engines.rules.factors import Factor, factor, strongest, weakest
 from orchestration.engines.rules.facts import SERVICE_LABELS, CompanyFacts, mix_phrase
-from orchestration.engines.rules.text import count_of, join_words
+from orchestration.engines.rules.text import count_of, display_city, join_words
 
 CompetitionLevel = Literal["open", "moderate", "crowded", "unknown"]
 Outlook = Literal["high-growth", "growing", "steady", "unknown"]
@@ -97,7 +97,8 @@ def area_of(facts: CompanyFacts, rules: Growth) -> MarketArea | None:
     city = city_key_of(facts["city"]) if facts["city"] else None
     if zip3 is None and city is None:
         return None
-    label = f"{facts['city']}, {state} area" if facts["city"] else f"ZIP {zip3}xx area, {state}"
+    town = display_city(facts["city"])
+    label = f"{town}, {state} area" if town else f"ZIP {zip3}xx area, {state}"
     return MarketArea(
         state=state,
         label=label,
@@ -235,6 +236,8 @@ def _basis(area: MarketArea | None, counts: CompetitorCounts | None, evidence: f
         where = "the lead's area is unknown" if area is None else "no stored leads to count"
         return f"usual crowding of these service lines only ({where})"
     where = f"the {area.label}" if area is not None else "the lead's area"
+    if not counts.area_leads:
+        return f"usual crowding of these service lines only (no other stored leads in {where})"
     others = count_of(counts.area_leads, "other stored lead")
     if evidence >= 1:
         return f"counted among {others} in {where}"
@@ -308,7 +311,12 @@ def _service_demand(facts: CompanyFacts, market: MarketView, rules: Growth) -> F
         )
     points = sum(rule.services.get(key, 0.0) for key in lines)
     labels = join_words([SERVICE_LABELS[key] for key in lines])
-    source = " (from the industry)" if facts["services_inferred"] else ""
+    source = ""
+    if facts["services_inferred"]:
+        # Lines read from the OEM programs ("a Generac dealer installs generators") are
+        # named as such; the rest were read from the industry text.
+        from_oems = any(key in facts["oem_lines"] for key in lines)
+        source = " (from its OEM programs)" if from_oems else " (from the industry)"
     return factor(
         "service_demand", "Service-line demand", points, rule.max_points, f"{labels} demand{source}"
     )
@@ -364,17 +372,16 @@ def _competition(competition: CompetitionView, rules: Growth) -> Factor:
             "competition unknown: no service lines to compare",
         )
     counted, others = competition["competitors"], competition["area_leads"]
-    if others is not None and counted:
-        offers = join_words(
-            [
-                f"{n} offer{'s' if n == 1 else ''} {SERVICE_LABELS[key]}"
-                for key, n in counted.items()
-            ]
+    if others == 0:
+        reason = (
+            f"{competition['level']} field (crowding {crowding:.2f}): no other stored "
+            f"companies in the {competition['area']}"
         )
+    elif others is not None and counted:
         reason = (
             f"{competition['level']} field (crowding {crowding:.2f}): of "
             f"{count_of(others, 'other stored company', 'other stored companies')} "
-            f"in the {competition['area']}, {offers} work"
+            f"in the {competition['area']}, {_offers(counted)}"
         )
     else:
         crowded = competition["most_crowded"]
@@ -387,6 +394,19 @@ def _competition(competition: CompetitionView, rules: Growth) -> Factor:
     return factor(
         "competition", "Competition", rule.max_points * (1 - crowding), rule.max_points, reason
     )
+
+
+def _offers(counted: Mapping[str, int]) -> str:
+    """``"none offer solar or battery; 3 offer HVAC work"``: lines with the same count are
+    named together, and a count of nothing reads "none"."""
+    by_count: dict[int, list[str]] = {}
+    for key, n in counted.items():
+        by_count.setdefault(n, []).append(SERVICE_LABELS[key])
+    parts = []
+    for n, labels in sorted(by_count.items()):
+        who = "none offer" if n == 0 else f"{n} offer{'s' if n == 1 else ''}"
+        parts.append(f"{who} {join_words(labels, 'or' if n == 0 else 'and')}")
+    return f"{'; '.join(parts)} work"
 
 
 # --- words ----------------------------------------------------------------------------------

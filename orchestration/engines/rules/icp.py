@@ -66,7 +66,7 @@ def icp_factors(
         weight = weights[key]
         # Two decimals: a weighted 25/100 is 6.25 points, and the band floors are exact.
         factors.append(factor(key, DIMENSION_NAMES[key], weight * value / 100, weight,
-                              f"{value:g}/100: {reason}", digits=2))
+                              reason, digits=2))
     return factors
 
 

@@ -14,6 +14,10 @@ from orchestration.config.rules import Marketing, Outreach
 from orchestration.engines.rules.facts import CompanyFacts, dealer_title, mix_phrase, service_phrase
 from orchestration.engines.rules.growth import credential_points
 from orchestration.engines.rules.text import (
+    display_city,
+    display_place,
+    display_state,
+    display_street,
     find_placeholders,
     first_name,
     industry_phrase,
@@ -147,7 +151,7 @@ def contact_options(
             options["phone"] = "toll-free line on file (expect a front desk)"
         else:
             options["phone"] = "phone number on file"
-    if facts["street"] and (facts["city"] or facts["zip"]):
+    if mailing_address(facts) is not None:
         options["direct_mail"] = "street address on file"
     return options, unused
 
@@ -198,8 +202,40 @@ def possessive(name: str) -> str:
 
 
 def place_of(facts: CompanyFacts) -> str | None:
-    """``"Austin, TX"``, ``"Austin"``, ``"TX"`` or None."""
-    return facts["location"]
+    """``"Austin, TX"``, ``"Austin"``, ``"TX"`` or None; scraped fragments are left out."""
+    return display_place(facts["city"], facts["state"])
+
+
+def town_of(facts: CompanyFacts) -> str | None:
+    """The city alone (``"Austin"``), else the state code, else None: for short lines."""
+    return display_city(facts["city"]) or display_state(facts["state"])
+
+
+def mailing_address(facts: CompanyFacts) -> list[str] | None:
+    """The envelope's lines below the name, or None when the address does not parse.
+
+    A letter needs a street and a city with its state, or a ZIP code.
+    """
+    street = display_street(facts["street"])
+    zip_code = (facts["zip"] or "").strip()
+    zip_code = zip_code if len(zip_code) >= 5 and zip_code[:5].isdigit() else ""
+    town = display_city(facts["city"]) and display_state(facts["state"])
+    if street is None or not (zip_code or town):
+        return None
+    return [street, " ".join(p for p in (place_of(facts), zip_code) if p)]
+
+
+def rating_clause(
+    facts: CompanyFacts, min_rating: float = 4.5, min_reviews: int = 20
+) -> str | None:
+    """``"4.8★ from 212 reviews"`` when the reviews are a strength worth naming, else None.
+
+    Only a rating on the 0-5 scale with enough reviews behind it is ever printed.
+    """
+    rating, reviews = facts["rating"], facts["review_count"]
+    if rating is None or reviews is None or not min_rating <= rating <= 5 or reviews < min_reviews:
+        return None
+    return f"{rating:.1f}★ from {reviews:,} reviews"
 
 
 def who_they_are(facts: CompanyFacts) -> str:
@@ -230,17 +266,17 @@ def identity(facts: CompanyFacts) -> str:
 
 def work_sentence(facts: CompanyFacts) -> str | None:
     """What they do and for whom, with their reviews when those are a strength."""
-    # Services guessed from an industry word add nothing the intro has not said.
+    reviews = rating_clause(facts)
+    # Services read from the OEMs or an industry word add nothing the intro has not said.
     if not facts["services"] or facts["services_inferred"]:
-        return None
+        return f"{reviews} says your customers notice how your crews work." if reviews else None
     mix = mix_phrase(facts)
     sentence = f"Running {service_phrase(facts['services'])} work"
     if mix:
         sentence += f" for {mix}"
     sentence += " takes a lot of coordination"
-    rating, reviews = facts["rating"], facts["review_count"]
-    if rating is not None and rating >= 4.5 and reviews is not None and reviews >= 20:
-        sentence += f", and {rating:.1f}★ from {reviews} reviews says your crews handle it well"
+    if reviews:
+        sentence += f", and {reviews} says your crews handle it well"
     return sentence + "."
 
 
@@ -279,7 +315,7 @@ def email_content(
     credentials: Sequence[str] = (),
 ) -> Content:
     """A first email naming the company's real attributes."""
-    place = facts["city"] or facts["state"]
+    place = town_of(facts)
     tier = strategy["tier"] or "B"
     if tier == "A":
         subject = f"{facts['company']}: {specialty(facts)}" + (f" in {place}" if place else "")
@@ -304,14 +340,14 @@ def linkedin_content(facts: CompanyFacts, sender: Outreach) -> Content:
     """A connection note under LinkedIn's 300-character limit."""
     services = f" doing {service_phrase(facts['services'][:3])} work" if facts["services"] else ""
     where = f" in {place_of(facts)}" if place_of(facts) else ""
+    state = display_state(facts["state"])
+    peers = f"in {state}" if state else "like you"
     note = (
         sentence(
             f"Hi {greeting_name(facts)}, I came across {facts['company']}, "
             f"{who_they_are(facts)}{where}{services}"
         )
-        + " I work with energy contractors "
-        f"{'in ' + facts['state'] if facts['state'] else 'like you'} and would be glad "
-        "to connect."
+        + f" I work with energy contractors {peers} and would be glad to connect."
     )
     if len(note) > LINKEDIN_NOTE_LIMIT:
         note = (
@@ -323,7 +359,6 @@ def linkedin_content(facts: CompanyFacts, sender: Outreach) -> Content:
 
 def phone_content(
     facts: CompanyFacts,
-    strategy: Strategy,
     angle: str | None,
     sender: Outreach,
     next_channel: Channel | None = None,
@@ -356,13 +391,9 @@ def direct_mail_content(
     facts: CompanyFacts, sender: Outreach, credentials: Sequence[str] = ()
 ) -> Content:
     """A short letter to the company's street address."""
-    address = [facts["company"], facts["street"] or ""]
-    city_line = ", ".join(part for part in (facts["city"], facts["state"]) if part)
-    if facts["zip"]:
-        city_line = f"{city_line} {facts['zip']}".strip()
-    address.append(city_line)
+    address = [facts["company"], *(mailing_address(facts) or [])]
     lines = [
-        "\n".join(line for line in address if line),
+        "\n".join(address),
         f"Hello {greeting_name(facts)},",
         sentence(f"We work with contractors like {identity(facts)}"),
         work_sentence(facts),
@@ -399,7 +430,8 @@ def credential_sentence(facts: CompanyFacts, credentials: Sequence[str]) -> str 
 def mail_headline(facts: CompanyFacts) -> str:
     """``"More billable hours for Sunrise Power's solar and battery crews in Austin"``."""
     crews = f"{service_phrase(facts['services'][:2])} crews" if facts["services"] else "crews"
-    where = f" in {facts['city']}" if facts["city"] else ""
+    town = display_city(facts["city"])
+    where = f" in {town}" if town else ""
     return f"More billable hours for {possessive(facts['company'])} {crews}{where}"
 
 
@@ -420,7 +452,7 @@ def write_content(
     writers: dict[str, Callable[[], Content]] = {
         "email": lambda: email_content(facts, strategy, angle, sender, credentials),
         "linkedin": lambda: linkedin_content(facts, sender),
-        "phone": lambda: phone_content(facts, strategy, angle, sender, after_phone),
+        "phone": lambda: phone_content(facts, angle, sender, after_phone),
         "direct_mail": lambda: direct_mail_content(facts, sender, credentials),
     }
     return {step["channel"]: writers[step["channel"]]() for step in plan}
