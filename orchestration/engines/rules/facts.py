@@ -84,6 +84,7 @@ class CompanyFacts(TypedDict):
     certifications: list[str]  # other certifications listed
     services: list[str]  # service-line keys (SERVICE_KEYS order)
     services_inferred: bool  # True when services come from the OEMs or the industry, not flags
+    services_flagged: list[str]  # the services the capability flags say (has_* true)
     commercial: bool | None  # serves commercial customers (None = unknown)
     residential: bool | None  # serves residential customers (None = unknown)
     general_contractor: bool  # flagged as a general contractor
@@ -147,6 +148,7 @@ def facts_from_lead(lead: Mapping[str, Any], rules: RulesConfig | None = None) -
                         if str(c).strip()],
         services=services,
         services_inferred=bool(set(services) - set(flagged)),
+        services_flagged=flagged,
         commercial=_flag(capabilities.get("commercial")),
         residential=_flag(capabilities.get("residential")),
         general_contractor=capabilities.get("gc") is True,
@@ -210,8 +212,10 @@ def _rating_of(profile: Mapping[str, Any]) -> tuple[float | None, int | None, bo
     rating, reviews = _float(profile.get("rating")), _int(profile.get("review_count"))
     if reviews is not None and reviews < 0:
         reviews = None
-    if rating is None or rating <= 0 or reviews == 0:
-        return None, reviews if rating is None or rating <= 0 else 0, False
+    if rating is None or rating <= 0:
+        return None, reviews, False
+    if reviews == 0:  # a rating with no review behind it is a scraper's default, not a rating
+        return None, 0, False
     if rating > 5:
         return None, reviews, True
     return rating, reviews, False

@@ -71,7 +71,8 @@ def icp_factors(
 
 
 def trades_of(facts: CompanyFacts, profile: IcpProfile) -> dict[str, str]:
-    """The MEP+R trades a lead shows, each with where it shows: ``{"electrical": "Generac"}``."""
+    """The MEP+R trades a lead shows, each with where it shows:
+    ``{"electrical": "its Generac certification", "plumbing": "'Plumbing' in the name"}``."""
     found: dict[str, str] = {}
     for line, oem in facts["oem_lines"].items():
         trade = _LINE_TRADES.get(line)
@@ -80,7 +81,8 @@ def trades_of(facts: CompanyFacts, profile: IcpProfile) -> dict[str, str]:
     for service in facts["services"]:
         trade = _LINE_TRADES.get(service)
         if trade and trade not in found:
-            found[trade] = "its service lines" if not facts["services_inferred"] else "its industry"
+            flagged = service in facts["services_flagged"]
+            found[trade] = "its capability flags" if flagged else "its industry"
     name = facts["raw_name"]
     for trade in ICP_TRADES:
         words = [w for w in profile.mepr.trade_words.get(trade, []) if _has_words(name, w)]

@@ -363,7 +363,7 @@ def upstream_comparison(
     theirs = profile.get("icp_score")
     if isinstance(theirs, bool) or not isinstance(theirs, int | float):
         return None
-    their_tier = tier_for(round(theirs), a_min, b_min, c_min)
+    their_tier = tier_for(math.floor(theirs), a_min, b_min, c_min)  # 59.6 is not GOLD
     band = str(profile.get("icp_tier") or band_of(theirs)).upper()
     steps = "ABCD".index(their_tier) - "ABCD".index(tier)
     if steps == 0:
