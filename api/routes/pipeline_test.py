@@ -14,12 +14,13 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from api.intake import IntakeError, parse_leads, parse_records
 from api.intake.result import ParseResult
 from db.repositories import pipeline_tests as repository
 from db.session import read_only, unit_of_work
+from orchestration.config.rules import load_rules
 from settings import get_settings
 
 router = APIRouter(prefix="/api/leads/test-pipeline", tags=["pipeline tests"])
@@ -62,6 +63,20 @@ class PipelineTestOptions(BaseModel):
         False, description="Create or update the lead in the CRM (needs dry_run false)."
     )
     dry_run: bool = Field(True, description="Send nothing: no CRM write, BDR ends completed.")
+    profile: str | None = Field(
+        None, max_length=64, description="Qualification profile (`icp`, `generic`, ...); "
+        "empty: by the row's format."
+    )
+
+    @field_validator("profile")
+    @classmethod
+    def _known_profile(cls, profile: str | None) -> str | None:
+        profiles = load_rules().qualification.profiles
+        if profile is not None and profile not in profiles:
+            raise ValueError(
+                f"unknown profile {profile!r}; choose one of: {', '.join(sorted(profiles))}"
+            )
+        return profile
 
 
 class PipelineTestRequest(BaseModel):
@@ -159,13 +174,17 @@ async def run_csv_row_test(
     if upload is None or isinstance(upload, str):
         raise HTTPException(422, detail="multipart body needs a CSV file in the 'file' field")
     data = await upload.read()
-    options = PipelineTestOptions(
-        **{
-            name: str(form[name]).strip().lower() in {"1", "true", "yes", "on"}
-            for name in PipelineTestOptions.model_fields
-            if name in form
-        }
-    )
+    fields: dict[str, Any] = {
+        name: str(form[name]).strip().lower() in {"1", "true", "yes", "on"}
+        for name in PipelineTestOptions.model_fields
+        if name in form and name != "profile"
+    }
+    if str(form.get("profile") or "").strip():
+        fields["profile"] = str(form["profile"]).strip()
+    try:
+        options = PipelineTestOptions(**fields)
+    except ValidationError as exc:
+        raise HTTPException(422, detail=exc.errors(include_url=False)[0]["msg"]) from exc
     try:
         parsed = await run_in_threadpool(parse_leads, data, source=upload.filename or "upload")
     except IntakeError as exc:
@@ -294,7 +313,8 @@ def _execute(draft: dict[str, Any], options: PipelineTestOptions) -> PipelineTes
         total_cost_usd=run.total_cost_usd,
         stages=stages,
         timeline=run.timeline,
-        options=options.model_dump(),
+        # The stored record keeps the switches; the profile used is in qualification's output.
+        options=options.model_dump(exclude={"profile"}),
     )
     with unit_of_work() as session:
         execution_id = repository.record_run(session, record)

@@ -83,6 +83,24 @@ def test_one_json_lead_with_options(client):
     assert run["lead_id"] is None  # a dry run stores no lead
 
 
+def test_the_profile_option_picks_the_qualification_profile(client):
+    body = {"lead": SAMPLE_DEALER, "options": {"profile": "generic", "dry_run": True}}
+
+    run = client.post("/api/leads/test-pipeline", json=body).json()
+
+    assert run["stages"]["qualification"]["output"]["profile"] == "generic"
+    assert run["options"]["profile"] == "generic"
+
+
+def test_an_unknown_profile_is_a_422_naming_the_profiles(client):
+    body = {"lead": SAMPLE_DEALER, "options": {"profile": "enterprise"}}
+
+    response = client.post("/api/leads/test-pipeline", json=body)
+
+    assert response.status_code == 422
+    assert "choose one of: generic, icp" in response.text
+
+
 def test_a_repeat_of_a_stored_lead_stops_when_asked(client):
     # Given a stored lead with this website
     with unit_of_work() as session:
