@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from api.csv_safety import safe_record
 from db.models import Lead
 from db.repositories.batches import batch_results, get_batch
 from orchestration.config.tiers import TIER_BANDS, TIER_PATHS
@@ -55,8 +56,17 @@ def export_results(session: Session, batch_id: uuid.UUID, fmt: str) -> str | Non
     rows = [result_row(lead) for lead in batch_results(session, batch_id)]
     if fmt == "json":
         return json.dumps({"batch_id": str(batch_id), "leads": rows}, default=str, indent=1)
+    return results_csv(rows)
+
+
+def results_csv(rows: list[dict[str, Any]]) -> str:
+    """Result rows (see ``result_row``) as CSV text, one header line first.
+
+    Names, cities and reasons come from uploaded files, so no text cell may run as a
+    spreadsheet formula (api/csv_safety.py); numbers are written as they are.
+    """
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=["lead_id", *RESULT_COLUMNS, *DERIVED_COLUMNS])
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(safe_record(row) for row in rows)
     return buffer.getvalue()

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from api.csv_safety import safe_row
 from api.intake import parse_leads
 from orchestration.config.rules import load_rules
 from orchestration.config.tiers import TIERS, tier_meanings
@@ -97,16 +98,16 @@ def scored_csv(scored: ScoredFile) -> str:
     ))
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([*SCORED_COLUMNS, *factor_keys])
+    writer.writerow(safe_row([*SCORED_COLUMNS, *factor_keys]))
     for lead in scored.leads:
         upstream = lead["upstream"] or {}
         points = {f["key"]: f["points"] for f in lead["factors"]}
-        writer.writerow([
+        writer.writerow(safe_row([
             lead["row"], lead["company_name"], lead["city"], lead["state"], lead["score"],
             lead["tier"], lead["band"], lead["profile"], lead["fit"], upstream.get("score"),
             upstream.get("band"), upstream.get("agreement"), lead["reasoning"],
             *(points.get(key, "") for key in factor_keys),
-        ])
+        ]))
     return buffer.getvalue()
 
 

@@ -30,6 +30,15 @@ from api.intake.validate import require_company_name, require_contact_route
 _MAX_TEXT = 255
 _MAX_WEBSITE = 1024
 _MAX_EMPLOYEES = 5_000_000  # above any real employer; also keeps it a 32-bit integer
+# Unknown columns are kept, but bounded: one lead's ``raw`` is stored in every copy of the
+# lead and handed to agents, and a scraped notes cell or a JSON field can be megabytes.
+# A longer value is cut (ending in RAW_CUT_MARKER with its length) rather than the row
+# refused: the lead itself is fine, only the extra text is not worth keeping whole.
+MAX_RAW_VALUE = 2_000  # characters of one raw value, the marker included
+MAX_RAW_KEY = 200  # characters of one raw column name
+MAX_RAW_TOTAL = 16 * 1024  # characters of names and values of one lead's raw together
+RAW_CUT_MARKER = "… [cut from {length} characters]"
+RAW_DROPPED_KEY = "_raw_cut"
 
 
 def build_draft(
@@ -138,8 +147,37 @@ def build_draft(
         "state": state,
         "zip": zip_code,
         "profile": profile,
-        "raw": raw,
+        "raw": cap_raw(raw),
     }
+
+
+def cap_raw(raw: dict[str, str]) -> dict[str, str]:
+    """``raw`` within MAX_RAW_VALUE per value and MAX_RAW_TOTAL in all (see above).
+
+    Values over the cap are cut and marked; once the total is reached, further columns
+    are left out and RAW_DROPPED_KEY says how many. The common row is returned as is.
+    """
+    if sum(map(len, raw.values())) + sum(map(len, raw)) <= MAX_RAW_VALUE:
+        return raw
+    capped: dict[str, str] = {}
+    used = 0
+    dropped = 0
+    for key, value in raw.items():
+        name = key[:MAX_RAW_KEY]
+        if len(value) > MAX_RAW_VALUE:
+            marker = RAW_CUT_MARKER.format(length=len(value))
+            value = value[: MAX_RAW_VALUE - len(marker)] + marker
+        size = len(name) + len(value)
+        if used + size > MAX_RAW_TOTAL:
+            dropped += 1
+            continue
+        capped[name] = value
+        used += size
+    if dropped:
+        capped[RAW_DROPPED_KEY] = (
+            f"{dropped} more column(s) left out: raw is capped at {MAX_RAW_TOTAL} characters"
+        )
+    return capped
 
 
 class Site(NamedTuple):

@@ -124,6 +124,7 @@ def page_key(value: str | None) -> str | None:
 
 _EMAIL_LOCAL = re.compile(r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
 _EMAIL_SPLIT = re.compile(r"[,;\s]+")
+_FORMULA_START = frozenset("=+-@")
 
 
 def normalise_email(value: str | None) -> str | None:
@@ -137,6 +138,10 @@ def normalise_email(value: str | None) -> str | None:
     candidate = _EMAIL_SPLIT.split(text.strip(), maxsplit=1)[0]
     local, at, host = candidate.rpartition("@")
     if not at or len(candidate) > 254 or len(local) > 64 or not _EMAIL_LOCAL.fullmatch(local):
+        return None
+    # RFC 5322 allows "=cmd@x.example", but no mailbox anyone sends sales mail to starts
+    # so, and the address would reach exports and CRM sheets as a spreadsheet formula.
+    if candidate[0] in _FORMULA_START:
         return None
     if not _HOSTNAME.fullmatch(host):
         return None

@@ -20,6 +20,11 @@ from api.intake.normalize import (
     split_list,
 )
 
+_MAX_TEXT = 255  # a name-like value (program tier, revenue band)
+_MAX_ADDRESS = 1024  # an address or a URL
+_MAX_LIST = 2_000  # a comma list before it is split (OEMs, certifications)
+_MAX_EVIDENCE = 2_000  # one component's evidence text
+
 # profile key -> the lead fields (columns) that feed it
 PROFILE_SOURCES: Final[dict[str, tuple[str, ...]]] = {
     "oem_source": ("oem_source",),
@@ -48,26 +53,28 @@ def build_profile(cells: RowCells, plan: ColumnPlan, unparsed: dict[str, str]) -
     """
     # Built as one literal and pruned afterwards: the dealer export has every column, and
     # this shape is markedly faster per row than a branch per key.
-    oems = split_list(cells.oems)
+    # Free-text cells are bounded like the lead's own columns (see drafts.py): a profile
+    # travels with the lead through every stage.
+    oems = split_list(cells.oems[:_MAX_LIST])
     oem_count = _int(cells.oem_count, "oem_count", unparsed)
     rating, icp_score, resimercial, multi_oem, mepr, om = _floats(cells, unparsed)
     scores = {"resimercial": resimercial, "multi_oem": multi_oem, "mepr": mepr, "om": om}
     evidence = {
-        "resimercial": cells.evidence_resimercial,
-        "multi_oem": cells.evidence_multi_oem,
-        "mepr": cells.evidence_mepr,
-        "om": cells.evidence_om,
+        "resimercial": cells.evidence_resimercial[:_MAX_EVIDENCE],
+        "multi_oem": cells.evidence_multi_oem[:_MAX_EVIDENCE],
+        "mepr": cells.evidence_mepr[:_MAX_EVIDENCE],
+        "om": cells.evidence_om[:_MAX_EVIDENCE],
     }
-    address = cells.address_full
+    address = cells.address_full[:_MAX_ADDRESS]
     if "  " in address or "\n" in address:
         address = collapse_spaces(address)
     profile = {
         "source_format": plan.format,
-        "oem_source": cells.oem_source or None,
+        "oem_source": cells.oem_source[:_MAX_TEXT] or None,
         "oems": oems,
         "oem_count": len(oems) if oem_count is None else oem_count,
-        "dealer_tier": cells.dealer_tier or None,
-        "certifications": split_list(cells.certifications),
+        "dealer_tier": cells.dealer_tier[:_MAX_TEXT] or None,
+        "certifications": split_list(cells.certifications[:_MAX_LIST]),
         # Cells are stripped already, so one lookup covers every spelling parse_bool takes.
         "capabilities": dict(
             zip(CAPABILITIES, map(BOOLEAN_CELLS.get, cells[CAPABILITY_CELLS]), strict=True)
@@ -75,11 +82,11 @@ def build_profile(cells: RowCells, plan: ColumnPlan, unparsed: dict[str, str]) -
         "rating": rating,
         "review_count": _int(cells.review_count, "review_count", unparsed),
         "icp_score": icp_score,
-        "icp_tier": cells.icp_tier or None,
+        "icp_tier": cells.icp_tier[:_MAX_TEXT] or None,
         "component_scores": {key: score for key, score in scores.items() if score is not None},
         "evidence": {key: text for key, text in evidence.items() if text},
-        "estimated_revenue": cells.estimated_revenue or None,
-        "linkedin_url": cells.linkedin_url or None,
+        "estimated_revenue": cells.estimated_revenue[:_MAX_TEXT] or None,
+        "linkedin_url": cells.linkedin_url[:_MAX_ADDRESS] or None,
         "address_full": address or None,
     }
     for key in _absent_keys(plan):

@@ -8,6 +8,7 @@ that is the value the user has to fix.
 
 from __future__ import annotations
 
+from api.csv_safety import is_formula_like
 from api.intake.normalize import collapse_spaces, name_key
 
 
@@ -59,6 +60,12 @@ def require_contact_route(
     if website or phone or email:
         return
     if email_given:
+        # Checked here, not in the hot path: only rows with no other route get this far.
+        if is_formula_like(email_given):
+            raise RowRejected(
+                f"invalid email {quote(email_given)}: starts with a spreadsheet formula "
+                "character (= + - @)"
+            )
         raise RowRejected(f"invalid email {quote(email_given)}")
     unusable = []
     if phone_given:

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from kombu.exceptions import OperationalError as BrokerOperationalError
 from pydantic import BaseModel, Field, StringConstraints
 
+from api.body_limits import MIB
 from api.event_streams import (
     SSE_HEADERS,
     StreamUnavailableError,
@@ -290,10 +291,12 @@ async def send_audio(
     """Send the prospect's next turn as audio: transcribed, then answered like a message."""
     session_id = _session_id(conversation_id)
     await run_in_threadpool(_require_conversation, session_id)
-    limit = get_settings().voice_max_audio_mb * 1024 * 1024
-    audio = await file.read(limit + 1)
-    if len(audio) > limit:
-        raise HTTPException(413, detail=f"audio larger than {limit // (1024 * 1024)} MB")
+    # The body as a whole is bounded while it arrives (api/body_limits.py); the file
+    # itself gets the exact limit here.
+    limit_mb = get_settings().voice_max_audio_mb
+    audio = await file.read(limit_mb * MIB + 1)
+    if len(audio) > limit_mb * MIB:
+        raise HTTPException(413, detail=f"audio too large: the limit is {limit_mb} MB")
     try:
         transcript = await voice_provider().transcribe(
             audio,
