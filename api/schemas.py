@@ -182,11 +182,15 @@ class JobOut(BaseModel):
     finished_at: datetime | None = None
 
 
+class LiveOut(BaseModel):
+    status: Literal["ok"]
+
+
 class HealthOut(BaseModel):
     status: Literal["ok", "degraded"]
     postgres: bool
     redis: bool
     workers: dict[str, list[str]] = Field(
-        ..., description="live worker name -> queues it consumes"
+        ..., description="live worker name -> queues it consumes (only with the API key)"
     )
     detail: dict[str, str]

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 import uvicorn
 
 from api.app import create_app
+from settings import get_settings
 
 
 @contextmanager
@@ -24,7 +25,10 @@ def serving_api(start_timeout: float = 15) -> Iterator[str]:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = uvicorn.Server(
-        uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(
+            create_app(), host="127.0.0.1", port=port, log_level="warning",
+            timeout_graceful_shutdown=get_settings().api_graceful_shutdown_s,
+        )
     )
     thread = threading.Thread(target=server.run, name="api-server", daemon=True)
     thread.start()

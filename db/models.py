@@ -111,6 +111,41 @@ class Batch(Base):
     dispatched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
+    # Progress counters, kept by the writes themselves so that a status poll reads this
+    # one row instead of aggregating the batch's leads and executions (migration 0008).
+    lead_counts: Mapped[dict[str, int]] = mapped_column(
+        JSONB, default=dict, server_default=text("'{}'::jsonb"),
+        doc="lead status -> leads; kept by the leads_count_status trigger",
+    )
+    stage_counts: Mapped[dict[str, dict[str, Any]]] = mapped_column(
+        JSONB, default=dict, server_default=text("'{}'::jsonb"),
+        doc="stage -> {succeeded, failed, cost_usd}; kept by the stage write",
+    )
+    tier_counts: Mapped[dict[str, int]] = mapped_column(
+        JSONB, default=dict, server_default=text("'{}'::jsonb"),
+        doc="tier -> leads; kept by the qualification write",
+    )
+    upstream_leads: Mapped[int] = mapped_column(
+        Integer, default=0, server_default=text("0"),
+        doc="tiered leads whose row carried its own ICP score",
+    )
+    upstream_same_tier: Mapped[int] = mapped_column(
+        Integer, default=0, server_default=text("0"),
+        doc="of those, leads whose upstream score fell in our tier (thresholds at the write)",
+    )
+    upstream_gold: Mapped[int] = mapped_column(
+        Integer, default=0, server_default=text("0"), doc="of those, upstream score >= 60"
+    )
+    upstream_gold_in_ab: Mapped[int] = mapped_column(
+        Integer, default=0, server_default=text("0"), doc="of the GOLD ones, tier A or B"
+    )
+    first_stage_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), doc="when the first stage of the batch was written"
+    )
+    last_stage_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), doc="when the latest stage of the batch was written"
+    )
+
     leads: Mapped[list[Lead]] = relationship(back_populates="batch", lazy="raise")
 
 

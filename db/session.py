@@ -23,7 +23,9 @@ set_json_dumps(orjson.dumps)
 
 _engine: Engine | None = None
 _autocommit_engine: Engine | None = None
+_api_read_engine: Engine | None = None
 _session_factory: sessionmaker[Session] | None = None
+_api_read_factory: sessionmaker[Session] | None = None
 
 
 class DatabaseNotConfiguredError(RuntimeError):
@@ -41,19 +43,24 @@ def get_engine() -> Engine:
             )
         # No pre-ping: it costs a round trip per checkout on the hot path; a dropped
         # connection surfaces as OperationalError, which tasks retry as transient.
-        _engine = create_engine(url, pool_size=5, max_overflow=5, pool_recycle=1800)
+        # A bounded pool wait: past it the caller gets sqlalchemy.exc.TimeoutError (the API
+        # answers 503) rather than a queue that grows without end under a flood of requests.
+        _engine = create_engine(
+            url, pool_size=5, max_overflow=5, pool_recycle=1800,
+            pool_timeout=get_settings().db_pool_timeout_s,
+        )
         _session_factory = sessionmaker(_engine, expire_on_commit=False)
     return _engine
 
 
 def reset_engine() -> None:
     """Forget the engines (after fork, or when settings change) without closing parent sockets."""
-    global _engine, _autocommit_engine, _session_factory
-    for engine in (_engine, _autocommit_engine):
+    global _engine, _autocommit_engine, _api_read_engine, _session_factory, _api_read_factory
+    for engine in (_engine, _autocommit_engine, _api_read_engine):
         if engine is not None:
             engine.dispose(close=False)
-    _engine = _autocommit_engine = None
-    _session_factory = None
+    _engine = _autocommit_engine = _api_read_engine = None
+    _session_factory = _api_read_factory = None
 
 
 @contextmanager
@@ -82,6 +89,7 @@ def _get_autocommit_engine() -> Engine:
             max_overflow=5,
             pool_recycle=1800,
             pool_reset_on_return=None,
+            pool_timeout=get_settings().db_pool_timeout_s,
         )
     return _autocommit_engine
 
@@ -116,6 +124,13 @@ def autocommit_driver() -> Iterator[psycopg.Connection[tuple[object, ...]]]:
         pooled.close()
 
 
+def new_session() -> Session:
+    """A session on the main engine that the caller closes (it connects on first use)."""
+    get_engine()
+    assert _session_factory is not None
+    return _session_factory()
+
+
 @contextmanager
 def read_only() -> Iterator[Session]:
     """A session for reads; nothing is committed."""
@@ -123,3 +138,34 @@ def read_only() -> Iterator[Session]:
     assert _session_factory is not None
     with _session_factory() as session:
         yield session
+
+
+def _get_api_read_factory() -> sessionmaker[Session]:
+    global _api_read_engine, _api_read_factory
+    if _api_read_factory is None:
+        settings = get_settings()
+        timeout = settings.db_statement_timeout_ms
+        # The API's request reads get a pool of their own with a server-side statement
+        # timeout: a slow query or a client that stopped reading cannot keep a connection,
+        # and uploads, exports and workers (other engines) never queue behind status polls.
+        _api_read_engine = create_engine(
+            get_engine().url,
+            pool_size=5,
+            max_overflow=5,
+            pool_recycle=1800,
+            pool_timeout=settings.db_pool_timeout_s,
+            connect_args={
+                "options": f"-c statement_timeout={timeout} "
+                f"-c idle_in_transaction_session_timeout={timeout}"
+            },
+        )
+        _api_read_factory = sessionmaker(_api_read_engine, expire_on_commit=False)
+    return _api_read_factory
+
+
+def api_read_session() -> Session:
+    """A new session for an API request's reads (bounded pool wait and statement time).
+
+    It connects on first use; the caller closes it (see api/deps.py).
+    """
+    return _get_api_read_factory()()

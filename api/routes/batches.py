@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
@@ -11,10 +12,11 @@ from fastapi.responses import Response
 from kombu.exceptions import OperationalError as BrokerOperationalError
 from sqlalchemy.orm import Session
 
+from api.body_limits import FORM_ALLOWANCE
 from api.deps import ReadSession
 from api.exports import export_results
 from api.intake import IntakeError, LeadStream, ParseResult, parse_records, stream_leads
-from api.progress import build_batch_status
+from api.progress import StatusReads
 from api.schemas import (
     BatchAccepted,
     BatchOptionsIn,
@@ -33,6 +35,9 @@ from workers.queues import DISPATCH_BATCH
 router = APIRouter(prefix="/api/batches", tags=["batches"])
 
 _TRUE = {"1", "true", "yes", "on"}
+# Column sizes of db.models.Batch (the JSON schema has the same limit on `name`).
+_MAX_NAME = 255
+_MAX_SOURCE = 512
 
 
 def _form_flag(form: Any, name: str) -> bool:
@@ -113,16 +118,17 @@ async def create_batch(request: Request) -> BatchAccepted:
     once with `202`, whatever the batch size; poll `status_url` for progress.
     """
     content_type = request.headers.get("content-type", "")
-    limit = get_settings().max_upload_mb * 1024 * 1024
     if content_type.startswith("multipart/form-data"):
-        form = await request.form(max_part_size=limit)
+        # The body as a whole is bounded while it arrives (api/body_limits.py); the fields
+        # beside the file are flags and a name, and get only the form allowance.
+        form = await request.form(max_part_size=FORM_ALLOWANCE)
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
             raise HTTPException(422, detail="multipart body needs a CSV file in the 'file' field")
         data = await upload.read()
         name = form.get("name")
         options = _form_options(form)
-        source = upload.filename or "upload.csv"
+        source = (upload.filename or "upload.csv")[:_MAX_SOURCE]
         try:
             # Rows are stored as they are parsed (see submit_batch): Postgres ingests the
             # first rows while the rest of the file is still being read.
@@ -130,6 +136,8 @@ async def create_batch(request: Request) -> BatchAccepted:
         except IntakeError as exc:
             raise HTTPException(422, detail=str(exc)) from exc
         batch_name = name if isinstance(name, str) and name else None
+        if batch_name is not None and len(batch_name) > _MAX_NAME:
+            raise HTTPException(422, detail=f"name longer than {_MAX_NAME} characters")
     elif content_type.startswith("application/json"):
         try:
             body = JsonBatchIn.model_validate_json(await request.body())
@@ -189,13 +197,26 @@ def _load_batch_or_404(session: Session, batch_id: uuid.UUID) -> Any:
     return batch
 
 
-@router.get("/{batch_id}", response_model=BatchStatusOut)
-def batch_status(batch_id: uuid.UUID, session: Session = ReadSession) -> BatchStatusOut:
-    """Progress of a batch: counts per stage and per outcome, throughput and ETA."""
-    status_out = build_batch_status(session, batch_id)
-    if status_out is None:
+@router.get(
+    "/{batch_id}",
+    response_model=BatchStatusOut,
+    responses={503: {"description": "the database is busy; retry after `Retry-After` s"}},
+)
+async def batch_status(batch_id: uuid.UUID) -> Response:
+    """Progress of a batch: counts per stage and per outcome, throughput and ETA.
+
+    Read from counters kept on the batch row, and shared by pollers of the same batch for
+    `SALES_AGENT_API_STATUS_MAX_AGE_MS`, so polling is cheap at any rate and batch size.
+    """
+    body = await _status_reads().get(batch_id)
+    if body is None:
         raise HTTPException(404, detail=f"no batch {batch_id}")
-    return status_out
+    return Response(body, media_type="application/json")
+
+
+@lru_cache(maxsize=1)
+def _status_reads() -> StatusReads:
+    return StatusReads(max_age=get_settings().api_status_max_age_ms / 1000)
 
 
 @router.get(

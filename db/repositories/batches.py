@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from db.models import (
     TERMINAL_LEAD_STATUSES,
-    AgentExecution,
     Batch,
     BatchStatus,
     Job,
@@ -106,6 +105,8 @@ def store_batch(session: Session, new: NewBatch, dispatch_task_id: str) -> Store
             rejected_count=len(new.rejections),
             duplicate_count=duplicates,
             rejections=new.rejections,
+            # Every lead starts pending; the leads_count_status trigger moves it from here.
+            lead_counts={LeadStatus.pending.value: accepted},
         )
     )
     session.execute(
@@ -231,35 +232,21 @@ class BatchProgress:
     last_finished: datetime | None
 
 
-def batch_progress(session: Session, batch: Batch) -> BatchProgress:
-    status_rows = session.execute(
-        select(Lead.status, func.count()).where(Lead.batch_id == batch.id).group_by(Lead.status)
-    )
-    by_status: dict[str, int] = dict(status_rows.all())
+def batch_progress(batch: Batch) -> BatchProgress:
+    """The batch's progress from the counters on its row: no query beyond loading it.
+
+    The counters are written with the rows they count (the stage write, the status
+    trigger), so they are exact whenever those writes are committed.
+    """
+    by_status = {status: n for status, n in sorted(batch.lead_counts.items()) if n}
     by_stage: dict[str, dict[str, Any]] = {}
-    first: datetime | None = None
-    last: datetime | None = None
-    rows = list(
-        session.execute(
-            select(
-                AgentExecution.stage,
-                AgentExecution.success,
-                func.count(),
-                func.min(AgentExecution.created_at),
-                func.max(AgentExecution.created_at),
-                func.coalesce(func.sum(AgentExecution.cost_usd), 0),
-            )
-            .where(AgentExecution.batch_id == batch.id)
-            .group_by(AgentExecution.stage, AgentExecution.success)
-        ).all()
-    )
-    for stage, success, count, started, finished, cost in rows:
-        entry = by_stage.setdefault(stage, {"succeeded": 0, "failed": 0, "cost_usd": 0.0})
-        entry["succeeded" if success else "failed"] += count
-        entry["cost_usd"] = round(entry["cost_usd"] + float(cost), 6)
-        first = started if first is None or started < first else first
-        last = finished if last is None or finished > last else last
-    return BatchProgress(batch, by_status, by_stage, first, last)
+    for stage, counts in batch.stage_counts.items():
+        by_stage[stage] = {
+            "succeeded": int(counts.get("succeeded", 0)),
+            "failed": int(counts.get("failed", 0)),
+            "cost_usd": round(float(counts.get("cost_usd", 0)), 6),
+        }
+    return BatchProgress(batch, by_status, by_stage, batch.first_stage_at, batch.last_stage_at)
 
 
 def batch_results(session: Session, batch_id: uuid.UUID) -> list[Lead]:

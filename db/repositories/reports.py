@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.models import AgentExecution, Lead
+from db.models import AgentExecution, Batch
 
 
 @dataclass(frozen=True)
@@ -21,13 +21,9 @@ class StageTiming:
     cost_usd: float
 
 
-def tier_counts(session: Session, batch_id: uuid.UUID) -> dict[str, int]:
-    rows = session.execute(
-        select(func.coalesce(Lead.tier, "-"), func.count())
-        .where(Lead.batch_id == batch_id)
-        .group_by(Lead.tier)
-    ).all()
-    return dict(rows)
+def tier_counts(batch: Batch) -> dict[str, int]:
+    """Leads per tier so far, from the counters the qualification write keeps."""
+    return {tier: int(n) for tier, n in batch.tier_counts.items()}
 
 
 @dataclass(frozen=True)
@@ -40,27 +36,17 @@ class UpstreamAgreement:
     gold_or_better_in_a_or_b: int  # of those, leads we put in tier A or B
 
 
-def upstream_agreement(
-    session: Session, batch_id: uuid.UUID, thresholds: tuple[int, int, int]
-) -> UpstreamAgreement | None:
-    """One aggregate over the batch's leads; None when no row carried an ICP score."""
-    upstream = Lead.profile["icp_score"].as_float()
-    a_min, b_min, c_min = thresholds
-    their_tier = case(
-        (upstream >= a_min, "A"), (upstream >= b_min, "B"), (upstream >= c_min, "C"), else_="D"
-    )
-    gold = upstream >= 60  # the customer's GOLD floor, whatever our thresholds are
-    row = session.execute(
-        select(
-            func.count(),
-            func.count().filter(their_tier == Lead.tier),
-            func.count().filter(gold),
-            func.count().filter(gold, Lead.tier.in_(("A", "B"))),
-        ).where(Lead.batch_id == batch_id, Lead.tier.is_not(None), upstream.is_not(None))
-    ).one()
-    if not row[0]:
+def upstream_agreement(batch: Batch) -> UpstreamAgreement | None:
+    """From the batch's counters; None when no scored row carried an ICP score.
+
+    "Same tier" is judged with the tier thresholds in force when each lead was qualified.
+    """
+    if not batch.upstream_leads:
         return None
-    return UpstreamAgreement(*row)
+    return UpstreamAgreement(
+        batch.upstream_leads, batch.upstream_same_tier, batch.upstream_gold,
+        batch.upstream_gold_in_ab,
+    )
 
 
 def stage_timings(session: Session, batch_id: uuid.UUID) -> list[StageTiming]:

@@ -2,8 +2,9 @@
 
 Both are single, fixed SQL statements run on an autocommit connection: one round trip
 each, and psycopg prepares them server-side after a few runs. The write inserts the
-execution row, updates the lead and bumps the batch's done counter in one statement, so a
-stage's effects are all-or-nothing and a second run of the same stage changes nothing.
+execution row, updates the lead and bumps the batch's counters (done, per stage, per tier,
+upstream agreement) in one statement, so a stage's effects are all-or-nothing, a second run
+of the same stage changes nothing, and the status API reads the batch row alone.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import func, update
 from sqlalchemy.orm import Session
 
 from db.models import TERMINAL_LEAD_STATUSES, Batch, Lead
+from settings import get_settings
 
 LEAD_RECORD_COLUMNS = (
     "csv_index", "company_name", "name_key", "website", "domain", "email", "phone",
@@ -61,15 +63,45 @@ WITH inserted AS (
       updated_at = now(),
       finished_at = CASE WHEN %(terminal)s THEN now() ELSE finished_at END
   WHERE id IN (SELECT lead_id FROM inserted)
-  RETURNING batch_id
+  RETURNING batch_id, tier,
+            CASE WHEN jsonb_typeof(profile -> 'icp_score') = 'number'
+                 THEN (profile ->> 'icp_score')::float END AS upstream
+), tiered AS (
+  -- The qualification write sets the tier: count it, and how it agrees with the score the
+  -- file carried (its own band under our thresholds; its GOLD floor is 60 whatever ours are).
+  SELECT batch_id, tier, upstream,
+         upstream IS NOT NULL AS has_upstream,
+         CASE WHEN upstream >= %(tier_a_min)s THEN 'A' WHEN upstream >= %(tier_b_min)s THEN 'B'
+              WHEN upstream >= %(tier_c_min)s THEN 'C' ELSE 'D' END AS upstream_tier
+  FROM updated WHERE CAST(%(tier)s AS text) IS NOT NULL AND tier IS NOT NULL
 ), bumped AS (
-  UPDATE batches SET done_count = done_count + 1
-  WHERE %(terminal)s AND id IN (SELECT batch_id FROM updated)
-  RETURNING done_count, accepted_count
+  UPDATE batches AS b
+  SET done_count = b.done_count + CASE WHEN %(terminal)s THEN 1 ELSE 0 END,
+      stage_counts = jsonb_set(b.stage_counts, ARRAY[CAST(%(stage)s AS text)], jsonb_build_object(
+        'succeeded', COALESCE((b.stage_counts #>> ARRAY[%(stage)s, 'succeeded'])::int, 0)
+                     + CASE WHEN %(success)s THEN 1 ELSE 0 END,
+        'failed', COALESCE((b.stage_counts #>> ARRAY[%(stage)s, 'failed'])::int, 0)
+                  + CASE WHEN %(success)s THEN 0 ELSE 1 END,
+        'cost_usd', COALESCE((b.stage_counts #>> ARRAY[%(stage)s, 'cost_usd'])::numeric, 0)
+                    + CAST(%(cost_usd)s AS numeric))),
+      tier_counts = CASE WHEN t.tier IS NULL THEN b.tier_counts
+                         ELSE b.tier_counts || jsonb_build_object(
+                           t.tier, COALESCE((b.tier_counts ->> t.tier)::int, 0) + 1) END,
+      upstream_leads = b.upstream_leads + CASE WHEN t.has_upstream THEN 1 ELSE 0 END,
+      upstream_same_tier = b.upstream_same_tier
+        + CASE WHEN t.has_upstream AND t.upstream_tier = t.tier THEN 1 ELSE 0 END,
+      upstream_gold = b.upstream_gold + CASE WHEN t.upstream >= 60 THEN 1 ELSE 0 END,
+      upstream_gold_in_ab = b.upstream_gold_in_ab
+        + CASE WHEN t.upstream >= 60 AND t.tier IN ('A', 'B') THEN 1 ELSE 0 END,
+      first_stage_at = COALESCE(b.first_stage_at, now()),
+      last_stage_at = now()
+  FROM updated AS u LEFT JOIN tiered AS t ON true
+  WHERE b.id = u.batch_id
+  RETURNING b.done_count, b.accepted_count
 )
 SELECT (SELECT count(*) FROM updated) AS inserted,
-       (SELECT done_count FROM bumped) AS done_count,
-       (SELECT accepted_count FROM bumped) AS accepted_count
+       (SELECT done_count FROM bumped WHERE %(terminal)s) AS done_count,
+       (SELECT accepted_count FROM bumped WHERE %(terminal)s) AS accepted_count
 """
 
 
@@ -154,6 +186,7 @@ def write_stage(
     if unknown:
         raise ValueError(f"stage {write.stage} may not set lead columns {sorted(unknown)}")
     output = orjson.dumps(write.output, default=str).decode()
+    settings = get_settings()
     params: dict[str, Any] = {
         "lead_id": lead_id,
         "batch_id": batch_id,
@@ -169,6 +202,9 @@ def write_stage(
         "cost_usd": round(write.cost_usd, 6),
         "status": write.status,
         "terminal": write.terminal,
+        "tier_a_min": settings.tier_a_min,
+        "tier_b_min": settings.tier_b_min,
+        "tier_c_min": settings.tier_c_min,
     }
     for column in (*UPDATABLE_LEAD_COLUMNS, *_OUTCOME_COLUMNS):
         params[column] = write.lead_values.get(column)
