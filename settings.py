@@ -17,7 +17,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent
 DEFAULT_SCORING_CONFIG = PROJECT_ROOT / "orchestration" / "config" / "scoring.toml"
 
-_PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev-api-key"}
+# The API key every fresh checkout accepts: fine on a laptop, refused anywhere else.
+DEV_API_KEY = "dev-api-key"
+_PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", DEV_API_KEY}
+# Flower passwords seen in examples and old defaults; with Flower's credentials anyone can
+# read every task's arguments and control the workers.
+_PLACEHOLDER_PASSWORDS = _PLACEHOLDER_SECRETS | {"admin", "password", "flower"}
 
 
 class Settings(BaseSettings):
@@ -35,11 +40,28 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / ".local-stack"
 
     # API
-    api_key: SecretStr = SecretStr("dev-api-key")
+    api_key: SecretStr = SecretStr(DEV_API_KEY)
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     cors_origins: list[str] = Field(default_factory=list)
     max_upload_mb: int = 50
+    # Bounded waits, so a flood of requests degrades into quick 503s instead of a wedge:
+    # the longest a request waits for a pooled database connection (then 503 + Retry-After),
+    # the longest an API read may run (and sit idle inside a transaction), and how long
+    # SIGTERM waits for open requests before the API exits anyway.
+    db_pool_timeout_s: float = 3.0
+    db_statement_timeout_ms: int = 5000
+    api_graceful_shutdown_s: int = 10
+    # One status read of a batch serves every poll of it for this long (api/progress.py).
+    api_status_max_age_ms: int = 200
+    # Host header values the API answers (others get 400: DNS rebinding); "*" allows any.
+    trusted_hosts: list[str] = Field(default_factory=lambda: ["localhost", "127.0.0.1", "::1"])
+    # Requests per minute per API key, shared by every API process through Redis (a sliding
+    # window); 0 turns the limit off. 1,200 lets one key poll status at 200/s for 6 s.
+    rate_limit_per_minute: int = 1200
+    # How long `api`, `worker`, `beat` and `flower` wait for `sales-agent migrate` to bring
+    # configured servers' schema to the latest migration before refusing to start.
+    schema_wait_s: float = 60.0
 
     # Celery delivery and limits
     visibility_timeout: int = 3600  # seconds; also bounds the longest countdown
@@ -144,7 +166,9 @@ class Settings(BaseSettings):
 
     # Flower
     flower_port: int = 5555
-    flower_basic_auth: str = "admin:admin"
+    # "user:password[,user2:password2]"; empty: `sales-agent flower` makes a one-run password
+    # in development and refuses to start elsewhere.
+    flower_basic_auth: SecretStr = SecretStr("")
 
     log_level: str = "INFO"
 
@@ -153,8 +177,9 @@ class Settings(BaseSettings):
         if self.environment == "production":
             if self.api_key.get_secret_value() in _PLACEHOLDER_SECRETS:
                 raise ValueError("SALES_AGENT_API_KEY must be set to a real secret in production")
-            if self.flower_basic_auth in {"admin:admin", ""}:
-                raise ValueError("SALES_AGENT_FLOWER_BASIC_AUTH must be set in production")
+            flower = self.flower_basic_auth.get_secret_value()
+            if flower and (problem := flower_auth_problem(flower)):
+                raise ValueError(f"SALES_AGENT_FLOWER_BASIC_AUTH: {problem}")
         if not self.tier_a_min > self.tier_b_min > self.tier_c_min:
             raise ValueError("tier thresholds must satisfy A > B > C")
         return self
@@ -162,6 +187,44 @@ class Settings(BaseSettings):
     @property
     def effective_broker_url(self) -> str:
         return self.broker_url or self.redis_url
+
+    @property
+    def uses_dev_api_key(self) -> bool:
+        return self.api_key.get_secret_value() == DEV_API_KEY
+
+    def api_start_problems(self) -> list[str]:
+        """Why the API must not start with these settings (empty: it may).
+
+        Outside ``development`` the known key and placeholder Flower credentials are
+        refused; a blank or placeholder key is refused everywhere.
+        """
+        problems = []
+        key = self.api_key.get_secret_value()
+        if key in _PLACEHOLDER_SECRETS and not (
+            self.environment == "development" and key == DEV_API_KEY
+        ):
+            problems.append(
+                f"SALES_AGENT_API_KEY is a known placeholder; set a secret of your own "
+                f"(environment {self.environment!r})"
+            )
+        flower = self.flower_basic_auth.get_secret_value()
+        if self.environment != "development" and (problem := flower_auth_problem(flower)):
+            problems.append(f"SALES_AGENT_FLOWER_BASIC_AUTH: {problem}")
+        return problems
+
+
+def flower_auth_problem(value: str) -> str | None:
+    """What is wrong with Flower ``user:password[,user:password]`` credentials, if anything
+    (nothing when none are set: Flower then refuses to start by itself)."""
+    if not value:
+        return None
+    for pair in value.split(","):
+        user, sep, password = pair.partition(":")
+        if not sep or not user.strip():
+            return "expected user:password (comma-separated pairs)"
+        if password.strip().lower() in _PLACEHOLDER_PASSWORDS or password == user:
+            return f"the password of {user!r} is empty or a known placeholder"
+    return None
 
 
 @lru_cache(maxsize=1)

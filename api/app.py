@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+from api.body_limits import BodyLimitMiddleware
 from api.deps import require_api_key
+from api.rate_limit import RateLimitMiddleware
 from api.routes import (
     agents,
     batches,
@@ -17,11 +20,13 @@ from api.routes import (
     leads,
     pipeline_test,
 )
+from api.security import check_key_settings
 from settings import get_settings
 
 
 def create_app() -> FastAPI:
     settings = get_settings()
+    check_key_settings(settings)
     app = FastAPI(
         title="sales-agent",
         version="0.1.0",
@@ -31,6 +36,9 @@ def create_app() -> FastAPI:
             "Every /api route needs the `X-API-Key` header."
         ),
     )
+    # Innermost, so its 401 and 413 answers still get CORS headers: it checks the key and
+    # counts the body before any route reads it.
+    app.add_middleware(BodyLimitMiddleware)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -38,6 +46,10 @@ def create_app() -> FastAPI:
             allow_methods=["GET", "POST"],
             allow_headers=["X-API-Key", "Content-Type"],
         )
+    app.add_middleware(RateLimitMiddleware)
+    # Added last, so outermost: a request for a foreign Host (DNS rebinding) gets 400
+    # before anything else runs.
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
     protected = [Depends(require_api_key)]
     app.include_router(batches.router, dependencies=protected)
     app.include_router(pipeline_test.router, dependencies=protected)  # before /{lead_id}

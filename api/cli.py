@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
@@ -40,19 +40,28 @@ SAMPLE_CSV = PROJECT_ROOT / "examples" / "dealers.csv"
 
 
 @contextmanager
-def servers(*, migrate: bool = True) -> Iterator[bool]:
+def servers(*, schema: Literal["auto", "migrate", "none"] = "auto") -> Iterator[bool]:
     """Resolve server URLs (configured, or a local stack) and export them to this process
-    and its children. Yields whether a local stack is in use."""
+    and its children. Yields whether a local stack is in use.
+
+    ``schema="auto"`` migrates a local stack's database (under the migration lock, so
+    commands started together migrate once) but only waits, for a bounded time, for a
+    configured database to be migrated by `sales-agent migrate`: a release step, never a
+    side effect of starting a process.
+    """
     from api.local_stack import export_env, resolve_urls
 
+    configured_database = bool(get_settings().database_url)
     urls, stack = resolve_urls(get_settings())
     try:
         os.environ.update(export_env(urls))
         _reload_settings()
         if stack is not None:
             console.print(f"[dim]local stack: postgres and valkey in {get_settings().data_dir}[/]")
-        if migrate:
+        if schema == "migrate" or (schema == "auto" and not configured_database):
             _upgrade_database()
+        elif schema == "auto":
+            _wait_for_schema()
         yield stack is not None
     finally:
         if stack is not None:
@@ -69,17 +78,27 @@ def _reload_settings() -> None:
 
 
 def _alembic_config(database_url: str) -> Any:
-    from alembic.config import Config
+    from api.schema import alembic_config
 
-    config = Config(str(PROJECT_ROOT / "migrations" / "alembic.ini"))
-    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
-    return config
+    return alembic_config(database_url)
 
 
 def _upgrade_database() -> None:
-    from alembic import command
+    from api.schema import upgrade_under_lock
 
-    command.upgrade(_alembic_config(get_settings().database_url), "head")
+    run = upgrade_under_lock(get_settings().database_url)
+    if run.changed:
+        console.print(f"migrated the database from {run.before or 'empty'} to {run.after}")
+
+
+def _wait_for_schema() -> None:
+    from api.schema import SchemaNotReadyError, wait_for_head
+
+    settings = get_settings()
+    try:
+        wait_for_head(settings.database_url, settings.schema_wait_s)
+    except SchemaNotReadyError as exc:
+        raise typer.Exit(_fail(f"not starting: {exc}")) from None
 
 
 def _live_workers() -> list[str]:
@@ -176,7 +195,7 @@ def migrate(
 ) -> None:
     """Upgrade the database to the latest migration (or check them on a scratch database)."""
     if not check:
-        with servers():
+        with servers(schema="migrate"):
             console.print("[green]database at the latest migration[/]")
         return
     from alembic import command
@@ -184,7 +203,7 @@ def migrate(
 
     from db.scratch import scratch_database
 
-    with servers(migrate=False):
+    with servers(schema="none"):
         url = make_url(get_settings().database_url)
         with scratch_database(url) as scratch_url:
             config = _alembic_config(scratch_url)
@@ -245,9 +264,15 @@ def api(
     host: Annotated[str | None, typer.Option()] = None,
     port: Annotated[int | None, typer.Option()] = None,
 ) -> None:
-    """Serve the REST API (OpenAPI docs at /docs)."""
+    """Serve the REST API (OpenAPI docs at /docs).
+
+    Listens on 127.0.0.1 unless told otherwise (`--host`, SALES_AGENT_API_HOST). Refuses to
+    start with a placeholder key outside development, and with the development key on an
+    address other machines can reach.
+    """
     import uvicorn
 
+    _refuse_unsafe_api(host or get_settings().api_host)
     with servers():
         settings = get_settings()
         uvicorn.run(
@@ -256,6 +281,8 @@ def api(
             host=host or settings.api_host,
             port=port or settings.api_port,
             log_level=settings.log_level.lower(),
+            # SIGTERM: stop accepting, give open requests this long, then exit regardless.
+            timeout_graceful_shutdown=settings.api_graceful_shutdown_s,
         )
 
 
@@ -264,16 +291,63 @@ def flower(
     port: Annotated[int | None, typer.Option()] = None,
     address: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
 ) -> None:
-    """Serve Flower for this app (basic auth from SALES_AGENT_FLOWER_BASIC_AUTH)."""
+    """Serve Flower for this app (basic auth from SALES_AGENT_FLOWER_BASIC_AUTH).
+
+    Without credentials, development gets a one-run password printed here; elsewhere
+    Flower refuses to start. The endpoints that run tasks are disabled (api/flower.py).
+    """
+    auth = _flower_credentials()
     with servers():
         settings = get_settings()
+        # Through the environment, which Flower reads itself: a --basic-auth argument
+        # would show the password to every user of the host in `ps`.
+        os.environ["FLOWER_BASIC_AUTH"] = auth
         _run_foreground(
             [
-                sys.executable, "-m", "celery", "-A", "workers.celery_app", "flower",
+                sys.executable, "-m", "api.flower",
                 f"--port={port or settings.flower_port}", f"--address={address}",
-                f"--basic-auth={settings.flower_basic_auth}",
             ]
         )
+
+
+def _refuse_unsafe_api(host: str) -> None:
+    import ipaddress
+
+    settings = get_settings()
+    problems = settings.api_start_problems()
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if settings.uses_dev_api_key and not loopback:
+        problems.append(
+            f"the development API key on {host} lets anyone who reaches it in: set "
+            "SALES_AGENT_API_KEY, or serve on 127.0.0.1"
+        )
+    if problems:
+        raise typer.Exit(_fail("the API refuses to start: " + "; ".join(problems)))
+
+
+def _flower_credentials() -> str:
+    import secrets
+
+    from settings import flower_auth_problem
+
+    settings = get_settings()
+    auth = settings.flower_basic_auth.get_secret_value()
+    development = settings.environment == "development"
+    if not auth:
+        if not development:
+            raise typer.Exit(_fail("Flower needs SALES_AGENT_FLOWER_BASIC_AUTH=user:password"))
+        auth = f"admin:{secrets.token_urlsafe(12)}"
+        console.print(f"Flower login for this run (set SALES_AGENT_FLOWER_BASIC_AUTH to "
+                      f"choose one): [bold]{auth}[/]")
+    elif problem := flower_auth_problem(auth):
+        if not development:
+            raise typer.Exit(_fail(f"Flower refuses to start: SALES_AGENT_FLOWER_BASIC_AUTH: "
+                                   f"{problem}"))
+        console.print(f"[yellow]warning:[/] SALES_AGENT_FLOWER_BASIC_AUTH: {problem}")
+    return auth
 
 
 @cli.command()

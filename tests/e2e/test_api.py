@@ -12,8 +12,9 @@ import httpx
 import pytest
 
 from api.serving import serving_api
+from tests.support.servers import API_KEY_HEADER
 
-KEY = {"X-API-Key": "dev-api-key"}
+KEY = API_KEY_HEADER
 
 
 @pytest.fixture(scope="module")
@@ -163,11 +164,25 @@ def test_unknown_ids_are_404(api_url):
 
 
 def test_health_reports_postgres_redis_and_workers(api_url, worker):
-    report = httpx.get(f"{api_url}/health", timeout=10).json()
+    report = httpx.get(f"{api_url}/health", headers=KEY, timeout=10).json()
     assert report["status"] == "ok"
     assert report["postgres"] is True
     assert report["redis"] is True
     assert any("qualification" in queues for queues in report["workers"].values())
+
+
+def test_health_splits_into_live_and_ready_and_names_workers_only_with_the_key(api_url, worker):
+    # Liveness checks nothing behind the process
+    live = httpx.get(f"{api_url}/health/live", timeout=10)
+    assert live.status_code == 200
+    assert live.json() == {"status": "ok"}
+    # Readiness checks Postgres and Redis; without the key it names no worker
+    anonymous = httpx.get(f"{api_url}/health/ready", timeout=10)
+    assert anonymous.status_code == 200
+    assert anonymous.json()["postgres"] is True
+    assert anonymous.json()["workers"] == {}
+    keyed = httpx.get(f"{api_url}/health/ready", headers=KEY, timeout=10).json()
+    assert any("qualification" in queues for queues in keyed["workers"].values())
 
 
 def test_a_batch_whose_dispatch_was_lost_can_be_dispatched_again(api_url, worker, examples_dir):

@@ -18,9 +18,10 @@ from tests.support.conversations import (
     sse_events,
     stored_lead,
 )
+from tests.support.servers import API_KEY_HEADER
 from tests.support.worker import start_worker_process
 
-KEY = {"X-API-Key": "dev-api-key"}
+KEY = API_KEY_HEADER
 
 
 @pytest.fixture(scope="module")

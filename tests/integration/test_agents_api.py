@@ -14,11 +14,12 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.routes.agents import workers_cache
 from tests.support.conversations import sse_events, stored_lead
+from tests.support.servers import API_KEY_HEADER
 from workers.agent_threads import index_key
 from workers.celery_app import app as celery_app
 from workers.lifecycle import get_redis
 
-KEY = {"X-API-Key": "dev-api-key"}
+KEY = API_KEY_HEADER
 AGENTS = ["qualification", "enrichment", "growth", "marketing", "bdr", "conversation"]
 DEALER = {
     "name": "Lone Star Power LLC",

@@ -29,11 +29,11 @@ from orchestration.engines.rules import schedule
 from settings import PROJECT_ROOT
 from tests.integration.helpers import wait_for_batch
 from tests.integration.test_pipeline import submit_file
-from tests.support.servers import apply_env, claim_redis_db
+from tests.support.servers import API_KEY_HEADER, apply_env, claim_redis_db
 from tests.support.worker import WorkerProcess, start_worker_process
 from workers.celery_app import app
 
-KEY = {"X-API-Key": "dev-api-key"}
+KEY = API_KEY_HEADER
 EXAMPLES = PROJECT_ROOT / "examples"
 HOP_SECONDS = 2  # follow-up messages wake at least this often (production: 30 min)
 

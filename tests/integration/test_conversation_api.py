@@ -10,10 +10,11 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from tests.support.conversations import BDR_SLOTS, lead_do_not_contact, sse_events, stored_lead
+from tests.support.servers import API_KEY_HEADER
 from workers.lifecycle import get_redis
 from workers.streams import conversation_topic, log_key
 
-KEY = {"X-API-Key": "dev-api-key"}
+KEY = API_KEY_HEADER
 
 
 @pytest.fixture(scope="module")

@@ -25,8 +25,9 @@ from orchestration.integrations.voice import (
 from settings import get_settings
 from tests.support.audio_server import SPEECH_PATH, TRANSCRIPTIONS_PATH, AudioServer, tone_wav
 from tests.support.conversations import stored_lead
+from tests.support.servers import API_KEY_HEADER
 
-KEY = {"X-API-Key": "dev-api-key"}
+KEY = API_KEY_HEADER
 AUDIO_KEY = "sk-audio-test"
 
 

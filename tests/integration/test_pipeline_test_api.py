@@ -20,8 +20,9 @@ from tests.support.provider_servers import (
     clear_integration_state,
     provider_servers,
 )
+from tests.support.servers import API_KEY_HEADER
 
-KEY = {"X-API-Key": "dev-api-key"}
+KEY = API_KEY_HEADER
 STAGES = ["qualification", "enrichment", "growth", "marketing", "bdr"]
 CSV = (
     "company_name,website,phone,city,state,industry,contact_name,contact_email\n"

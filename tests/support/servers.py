@@ -23,6 +23,10 @@ from workers.celery_app import reconfigure
 # consume each other's Celery messages.
 TEST_REDIS_DBS = range(4, 16)
 _CLAIM_KEY = "sales-agent:test-claim"
+# Outside development the API refuses the well-known development key, so the test
+# environment has a key of its own.
+TEST_API_KEY = "test-suite-api-key"
+API_KEY_HEADER = {"X-API-Key": TEST_API_KEY}
 _CLAIM_SECONDS = 3 * 3600
 
 
@@ -91,6 +95,9 @@ def start_test_servers(tmp: Path) -> TestServers:
     redis_test_url = claim_redis_db(redis_url, cleanups)
     env = {
         "SALES_AGENT_ENVIRONMENT": "test",
+        "SALES_AGENT_API_KEY": TEST_API_KEY,
+        # Starlette's TestClient sends `Host: testserver`.
+        "SALES_AGENT_TRUSTED_HOSTS": '["localhost", "127.0.0.1", "testserver"]',
         "SALES_AGENT_DATABASE_URL": database_url,
         "SALES_AGENT_REDIS_URL": redis_test_url,
         "SALES_AGENT_BROKER_URL": redis_test_url,
