@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 import uuid
-from typing import Any
 
 import httpx
 import pytest
 
 from api.serving import serving_api
+from tests.support.batches import wait_finished
 from tests.support.servers import API_KEY_HEADER
 
 KEY = API_KEY_HEADER
@@ -21,16 +20,6 @@ KEY = API_KEY_HEADER
 def api_url(servers):
     with serving_api() as url:
         yield url
-
-
-def wait_finished(client: httpx.Client, batch_id: str, timeout: float = 120) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        report: dict[str, Any] = client.get(f"/api/batches/{batch_id}").json()
-        if report["status"] == "finished":
-            return report
-        time.sleep(0.3)
-    raise AssertionError(f"batch not finished: {report}")
 
 
 def test_csv_upload_to_results(api_url, worker, examples_dir):

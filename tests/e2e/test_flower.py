@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import time
 from typing import Any
 
@@ -13,42 +10,18 @@ import httpx
 import psutil
 import pytest
 
-from settings import PROJECT_ROOT
+from tests.support.flower import flower_process
 
 AUTH = ("ops", "flower-test-pass")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def flower_url(servers, worker):
-    port = _free_port()
-    env = {**os.environ, **servers.env, "SALES_AGENT_FLOWER_BASIC_AUTH": ":".join(AUTH)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "flower", "--port", str(port)],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/healthcheck", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
+    with flower_process(servers.env, AUTH) as (url, process):
         yield url
-    finally:
-        # Like a supervisor stopping the service: SIGTERM to `sales-agent flower` alone...
-        process.terminate()
-        process.wait(15)
-        # ...must take its Flower child with it.
-        assert not _children_alive(process.pid)
+    # Like a supervisor stopping the service: SIGTERM to `sales-agent flower` alone
+    # must take its Flower child with it.
+    assert not _children_alive(process.pid)
 
 
 def _children_alive(session_id: int) -> list[int]:

@@ -4,7 +4,6 @@ placeholder secrets, and Flower with its credentials out of `ps` and no way to r
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ import pytest
 
 from api.serving import serving_api
 from settings import PROJECT_ROOT, get_settings
+from tests.support.flower import flower_process, free_port
 from tests.support.servers import API_KEY_HEADER
 
 FLOWER_AUTH = ("ops", f"pw-{uuid.uuid4().hex}")
@@ -129,34 +129,10 @@ def test_the_api_refuses_to_start_with_placeholder_secrets(tmp_path, extra, args
     assert not (tmp_path / "postgres").exists()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def flower_url(servers: Any) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    port = _free_port()
-    env = {**os.environ, **servers.env, "SALES_AGENT_FLOWER_BASIC_AUTH": ":".join(FLOWER_AUTH)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "flower", "--port", str(port)],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/healthcheck", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        yield url, process
-    finally:
-        process.terminate()
-        process.wait(15)
+    with flower_process(servers.env, FLOWER_AUTH) as running:
+        yield running
 
 
 def test_flower_keeps_its_password_out_of_ps_and_cannot_run_tasks(flower_url):
@@ -193,7 +169,7 @@ def test_flower_refuses_missing_or_placeholder_credentials_outside_development(
 ):
     env = {**_cli_env(tmp_path), **servers.env, "SALES_AGENT_FLOWER_BASIC_AUTH": auth}
     result = subprocess.run(
-        [sys.executable, "-m", "api.cli", "flower", "--port", str(_free_port())],
+        [sys.executable, "-m", "api.cli", "flower", "--port", str(free_port())],
         cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 1

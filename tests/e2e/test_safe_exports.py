@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
-import time
-from typing import Any
 
 import httpx
 import pytest
 
 from api.csv_safety import FORMULA_CHARS
 from api.serving import serving_api
+from tests.support.batches import wait_finished
 from tests.support.servers import API_KEY_HEADER
 
 KEY = API_KEY_HEADER
@@ -32,17 +31,6 @@ HOSTILE_CSV = (
 def api_url(servers):
     with serving_api() as url:
         yield url
-
-
-def wait_finished(client: httpx.Client, batch_id: str, timeout: float = 120) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    report: dict[str, Any] = {}
-    while time.monotonic() < deadline:
-        report = client.get(f"/api/batches/{batch_id}").json()
-        if report["status"] == "finished":
-            return report
-        time.sleep(0.3)
-    raise AssertionError(f"batch not finished: {report}")
 
 
 def test_a_results_csv_never_starts_a_cell_with_a_formula(api_url, worker):
