@@ -139,10 +139,10 @@ def test_flower_keeps_its_password_out_of_ps_and_cannot_run_tasks(flower_url):
     url, process = flower_url
     # Given Flower started with credentials from the environment
     # Then no process of it shows the password on its command line
-    session = [p for p in psutil.process_iter(["pid", "cmdline"])
-               if _session_of(p.pid) == process.pid]
+    started = psutil.Process(process.pid)
+    session = [started, *started.children(recursive=True)]
     assert len(session) >= 2  # sales-agent flower and Flower itself
-    assert not [p for p in session if FLOWER_AUTH[1] in " ".join(p.info["cmdline"] or [])]
+    assert not [p for p in session if FLOWER_AUTH[1] in " ".join(p.cmdline())]
 
     # And with the credentials, reading works, but no route runs a task
     assert httpx.get(f"{url}/api/workers", auth=FLOWER_AUTH, timeout=10).status_code == 200
@@ -150,13 +150,6 @@ def test_flower_keeps_its_password_out_of_ps_and_cannot_run_tasks(flower_url):
         response = httpx.post(f"{url}{path}pipeline.dispatch_batch", auth=FLOWER_AUTH,
                               json={"args": [str(uuid.uuid4())]}, timeout=10)
         assert response.status_code == 404, (path, response.status_code)
-
-
-def _session_of(pid: int) -> int | None:
-    try:
-        return os.getsid(pid)
-    except OSError:
-        return None
 
 
 @pytest.mark.parametrize(("auth", "expected"), [
