@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from typing import Any
 
@@ -19,20 +18,19 @@ AUTH = ("ops", "flower-test-pass")
 def flower_url(servers, worker):
     with flower_process(servers.env, AUTH) as (url, process):
         yield url
+        # The processes this test started: `sales-agent flower` and the Flower under it
+        children = psutil.Process(process.pid).children(recursive=True)
+        assert children
     # Like a supervisor stopping the service: SIGTERM to `sales-agent flower` alone
     # must take its Flower child with it.
-    assert not _children_alive(process.pid)
+    assert not [child.pid for child in children if _alive(child)]
 
 
-def _children_alive(session_id: int) -> list[int]:
-    alive = []
-    for proc in psutil.process_iter(["pid", "status"]):
-        try:
-            if os.getsid(proc.pid) == session_id and proc.info["status"] != "zombie":
-                alive.append(proc.pid)
-        except (OSError, psutil.Error):
-            continue
-    return alive
+def _alive(process: psutil.Process) -> bool:
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
 
 
 def test_flower_lists_workers_agent_tasks_and_queues(flower_url, worker):
